@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { binaries, cacheDir, KWOK_VERSION, NATS_VERSION, repoRoot } from "./paths.ts";
+
+/** One real part that has to be built or fetched before it can start. */
+interface Part {
+  name: string;
+  ready: () => boolean;
+  script: string[];
+}
+
+const parts: Record<"etcd" | "nats" | "kwok" | "kube", Part> = {
+  etcd: {
+    name: "etcd 3.5 (Debian trixie etcd-server)",
+    ready: () => existsSync(binaries.etcd),
+    script: ["scripts/install-etcd.sh"],
+  },
+  nats: {
+    name: `nats-server ${NATS_VERSION}`,
+    ready: () => existsSync(binaries.natsServer),
+    script: [
+      "scripts/install-go-tool.sh",
+      join(cacheDir, `nats-server-${NATS_VERSION}`),
+      NATS_VERSION.slice(1),
+      `github.com/nats-io/nats-server/v2@${NATS_VERSION}`,
+    ],
+  },
+  kwok: {
+    name: `kwok ${KWOK_VERSION}`,
+    ready: () => existsSync(binaries.kwok) && existsSync(join(binaries.kwokStages, "pod-ready.yaml")),
+    script: ["scripts/install-kwok.sh", join(cacheDir, `kwok-${KWOK_VERSION}`), KWOK_VERSION],
+  },
+  kube: {
+    name: "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl",
+    ready: () =>
+      [binaries.kubeApiserver, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubectl].every((b) =>
+        existsSync(b),
+      ),
+    script: ["tools/k8s-bins/build.sh", binaries.kubeDir],
+  },
+};
+
+export type PartName = keyof typeof parts;
+
+export class ProvisionError extends Error {}
+
+/**
+ * Builds or fetches the named parts that are missing from the cache. The scripts print their
+ * own progress to stderr and are idempotent, so a warm call costs a few file checks.
+ */
+export async function ensureParts(names: PartName[] = ["etcd", "nats", "kwok", "kube"]): Promise<void> {
+  for (const n of names) {
+    const part = parts[n];
+    if (part.ready()) continue;
+    const [script, ...args] = part.script;
+    const started = Date.now();
+    process.stderr.write(`evk: preparing ${part.name}\n`);
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn("bash", [join(repoRoot, script as string), ...args], {
+        cwd: repoRoot,
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, EVK_CACHE_DIR: cacheDir },
+      });
+      child.on("error", reject);
+      child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1)));
+    });
+    if (code !== 0 || !part.ready()) {
+      throw new ProvisionError(`could not prepare ${part.name} (${script} exited ${code}); see the message above`);
+    }
+    process.stderr.write(`evk: ${part.name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+}
