@@ -40,11 +40,11 @@ evk_ensure_npm_packages() {
     | { sha256sum 2>/dev/null || shasum -a 256; } | cut -d' ' -f1)-$(node --version)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return 0; fi
   evk_step "installing npm packages"
-  if [ -f "$EVK_ROOT/package-lock.json" ]; then
-    (cd "$EVK_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2) || evk_die "npm ci failed (is the npm registry reachable?)"
-  else
-    (cd "$EVK_ROOT" && npm install --no-audit --no-fund --loglevel=error >&2) || evk_die "npm install failed (is the npm registry reachable?)"
-  fi
+  # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (biome's binaries)
+  # out of the lockfile it writes and `npm ci` then refuses that lockfile. With an up-to-date lockfile
+  # `npm install` installs exactly the locked versions and leaves the file as it is.
+  (cd "$EVK_ROOT" && npm install --no-audit --no-fund --loglevel=error >&2) \
+    || evk_die "npm install failed: see npm's message above (the npm registry must be reachable)"
   echo "$sum" > "$stamp"
 }
 

@@ -48,13 +48,20 @@ summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "/tmp/$EVK_TE
 rm -f "/tmp/$EVK_TEST_RUN_ID.out"
 
 leaked=$(node libs/testing/src/leak-check-main.ts "$EVK_TEST_RUN_ID" || true)
+final=$summary
 if [ -n "$leaked" ]; then
   echo "processes started by this run were still running and have been killed:" >&2
   echo "$leaked" >&2
   rc=1
-  summary=$(echo "${summary:-0 passed, 0 failed, 0 skipped}" | awk -F'[ ,]+' '{ printf "%d passed, %d failed, %d skipped", $1, $3 + 1, $5 }')
+  final=$(echo "${summary:-0 passed, 0 failed, 0 skipped}" | awk -F'[ ,]+' '{ printf "%d passed, %d failed, %d skipped", $1, $3 + 1, $5 }')
 fi
-[ -n "$summary" ] || { summary="0 passed, 1 failed, 0 skipped"; rc=1; echo "mocha ended without a summary (exit $rc)" >&2; }
-[ "$rc" = 0 ] || [ "$(echo "$summary" | awk -F'[ ,]+' '{ print $3 }')" != 0 ] || summary=$(echo "$summary" | awk -F'[ ,]+' '{ printf "%d passed, 1 failed, %d skipped", $1, $5 }')
-echo "$summary"
+if [ -z "$final" ]; then
+  echo "mocha ended without a summary (exit $rc)" >&2
+  final="0 passed, 1 failed, 0 skipped" rc=1
+elif [ "$rc" != 0 ] && [ "$(echo "$final" | awk -F'[ ,]+' '{ print $3 }')" = 0 ]; then
+  echo "mocha exited $rc although no test failed" >&2
+  final=$(echo "$final" | awk -F'[ ,]+' '{ printf "%d passed, 1 failed, %d skipped", $1, $5 }')
+fi
+# mocha's reporter already printed the line; print it again only when the run's outcome changed it.
+[ "$final" = "$summary" ] || echo "$final"
 exit "$rc"

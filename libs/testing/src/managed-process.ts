@@ -166,7 +166,10 @@ function installExitHandlers(): void {
     for (const p of live) p.killNow();
   });
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(sig, () => {
+    process.on(sig, () => {
+      // When the program has its own handler (evk up, mocha), it owns the orderly shutdown and the
+      // exit hook above SIGKILLs whatever is left; alone, this handler is the shutdown.
+      if (process.listenerCount(sig) > 1) return;
       for (const p of live) p.killNow();
       process.exit(sig === "SIGINT" ? 130 : 143);
     });
