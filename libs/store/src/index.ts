@@ -1,4 +1,16 @@
 export { decodeObject, encodeObject } from "./codec.ts";
+export { decodeContinue, encodeContinue } from "./continue-token.ts";
+export {
+  type Compare,
+  EtcdClient,
+  type EtcdClientOptions,
+  EtcdWatch,
+  isCompacted,
+  isUnavailable,
+  type KeyValue,
+  prefixEnd,
+  type WatchEvent,
+} from "./etcd/client.ts";
 export {
   assertClusterName,
   clusterPrefix,
@@ -10,3 +22,21 @@ export {
   relayKeys,
   resourcePrefix,
 } from "./keys.ts";
+export {
+  DEFAULT_MAX_OBJECT_BYTES,
+  type DeleteOptions,
+  type ListOptions,
+  type ListResult,
+  Store,
+  type TryUpdate,
+  type UpdateOptions,
+} from "./store.ts";
+export {
+  type CachedObject,
+  type CacheEvent,
+  type CacheEventType,
+  type CacheWatcher,
+  type CacheWatchOptions,
+  WatchCache,
+  type WatchCacheOptions,
+} from "./watch-cache.ts";

@@ -1,0 +1,355 @@
+// A thin etcd v3 client over gRPC: the KV calls the store needs and a watch stream that supports
+// progress requests (kube-apiserver's basis for consistent reads from its cache). Calls wait for the
+// connection (waitForReady) within their deadline, so an etcd restart delays calls instead of failing them.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+
+const protoDir = join(dirname(fileURLToPath(import.meta.url)), "../../proto");
+
+export interface KeyValue {
+  key: Buffer;
+  value: Buffer;
+  create_revision: number;
+  mod_revision: number;
+  version: number;
+  lease: number;
+}
+
+export interface ResponseHeader {
+  revision: number;
+}
+
+export interface RangeRequest {
+  key: Buffer | string;
+  range_end?: Buffer | string;
+  limit?: number;
+  revision?: number;
+  keys_only?: boolean;
+  count_only?: boolean;
+  serializable?: boolean;
+}
+
+export interface RangeResponse {
+  header: ResponseHeader;
+  kvs: KeyValue[];
+  more: boolean;
+  count: number;
+}
+
+export interface Compare {
+  key: Buffer | string;
+  target: "Mod" | "Create" | "Version" | "Value";
+  result: "Equal" | "Greater" | "Less" | "NotEqual";
+  mod_revision?: number;
+  create_revision?: number;
+  version?: number;
+}
+
+export type RequestOp =
+  | { request_range: RangeRequest }
+  | { request_put: { key: Buffer | string; value: Buffer | string; prev_kv?: boolean; lease?: number } }
+  | { request_delete_range: { key: Buffer | string; range_end?: Buffer | string; prev_kv?: boolean } };
+
+export interface ResponseOp {
+  response_range?: RangeResponse;
+  response_put?: { header: ResponseHeader; prev_kv?: KeyValue };
+  response_delete_range?: { header: ResponseHeader; deleted: number; prev_kvs: KeyValue[] };
+}
+
+export interface TxnResponse {
+  header: ResponseHeader;
+  succeeded: boolean;
+  responses: ResponseOp[];
+}
+
+export interface WatchEvent {
+  type: "Put" | "Delete";
+  kv: KeyValue;
+  prev_kv?: KeyValue;
+}
+
+interface WatchResponse {
+  header: ResponseHeader;
+  watch_id: number;
+  created: boolean;
+  canceled: boolean;
+  compact_revision: number;
+  cancel_reason: string;
+  fragment: boolean;
+  events: WatchEvent[];
+}
+
+/** gRPC status codes that mean "etcd was unreachable or too slow", as opposed to a refused request. */
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  return code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED;
+}
+
+/** etcd's answer to a read below the compaction point. */
+export function isCompacted(err: unknown): boolean {
+  return /required revision has been compacted/.test(String((err as Error).message ?? err));
+}
+
+/** The exclusive end of the range of every key that starts with `prefix`. */
+export function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if ((b[i] as number) < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i] = (end[i] as number) + 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+// protobufjs reads a *string* in a bytes field as base64, so every key and value goes over as a Buffer.
+function bytesFields<T extends object>(o: T): T {
+  const out = { ...o } as Record<string, unknown>;
+  for (const f of ["key", "range_end", "value"]) {
+    const v = out[f];
+    if (typeof v === "string") out[f] = Buffer.from(v);
+  }
+  return out as T;
+}
+
+function opBytes(op: RequestOp): RequestOp {
+  if ("request_range" in op) return { request_range: bytesFields(op.request_range) };
+  if ("request_put" in op) return { request_put: bytesFields(op.request_put) };
+  return { request_delete_range: bytesFields(op.request_delete_range) };
+}
+
+type Unary<Req, Res> = (
+  req: Req,
+  meta: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => void;
+
+interface KVService extends grpc.Client {
+  Range: Unary<RangeRequest, RangeResponse>;
+  Txn: Unary<{ compare: Compare[]; success: RequestOp[]; failure: RequestOp[] }, TxnResponse>;
+  Compact: Unary<{ revision: number; physical?: boolean }, { header: ResponseHeader }>;
+}
+
+interface WatchService extends grpc.Client {
+  Watch(opts?: grpc.CallOptions): grpc.ClientDuplexStream<unknown, WatchResponse>;
+}
+
+let services: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor } | undefined;
+function loadServices() {
+  if (services) return services;
+  const def = protoLoader.loadSync(join(protoDir, "rpc.proto"), {
+    keepCase: true,
+    longs: Number, // revisions stay far below 2^53
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    etcdserverpb: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor };
+  };
+  services = { KV: pkg.etcdserverpb.KV, Watch: pkg.etcdserverpb.Watch };
+  return services;
+}
+
+export interface EtcdClientOptions {
+  /** e.g. http://127.0.0.1:2379; the first reachable one is used. */
+  endpoints: string[];
+  /** Deadline of each unary call, including waiting for a connection. */
+  callTimeoutMs?: number;
+}
+
+export class EtcdClient {
+  private readonly kv: KVService;
+  private readonly watchSvc: WatchService;
+  private readonly timeoutMs: number;
+
+  constructor(opts: EtcdClientOptions) {
+    const { KV, Watch } = loadServices();
+    const targets = opts.endpoints.map((e) => e.replace(/^https?:\/\//, ""));
+    // With several endpoints, grpc-js round-robins over them through the ipv4 resolver list.
+    const target = targets.length === 1 ? (targets[0] as string) : `ipv4:${targets.join(",")}`;
+    const channelOpts: grpc.ChannelOptions = {
+      "grpc.max_receive_message_length": 256 * 1024 * 1024,
+      "grpc.max_send_message_length": 16 * 1024 * 1024,
+      "grpc.keepalive_time_ms": 30_000,
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1_000,
+    };
+    this.kv = new KV(target, grpc.credentials.createInsecure(), channelOpts) as unknown as KVService;
+    this.watchSvc = new Watch(target, grpc.credentials.createInsecure(), channelOpts) as unknown as WatchService;
+    this.timeoutMs = opts.callTimeoutMs ?? 10_000;
+  }
+
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(
+        this.kv,
+        req,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.timeoutMs, waitForReady: true } as grpc.CallOptions,
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+    });
+  }
+
+  /**
+   * Reads are idempotent, so one that was in flight when the connection dropped (an etcd restart) is
+   * sent again until its deadline. Writes are not: a dropped write may have applied, and only the
+   * caller can tell.
+   */
+  async range(req: RangeRequest): Promise<RangeResponse> {
+    const deadline = Date.now() + this.timeoutMs;
+    const wire = bytesFields(req);
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        return await this.call(this.kv.Range, wire);
+      } catch (err) {
+        if (!isUnavailable(err) || Date.now() + delay > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
+    return this.call(this.kv.Txn, {
+      compare: compare.map(bytesFields),
+      success: success.map(opBytes),
+      failure: failure.map(opBytes),
+    });
+  }
+
+  compact(revision: number): Promise<{ header: ResponseHeader }> {
+    return this.call(this.kv.Compact, { revision, physical: true });
+  }
+
+  /** The store's current revision: one cheap range on a key that never exists. */
+  async currentRevision(): Promise<number> {
+    return (await this.range({ key: "\0evk-revision-probe", count_only: true })).header.revision;
+  }
+
+  /** A watch over [key, rangeEnd) from `startRevision` (inclusive); see EtcdWatch. */
+  watch(opts: Omit<WatchOptions, "client">): EtcdWatch {
+    return new EtcdWatch({ ...opts, client: this });
+  }
+
+  /** @internal used by EtcdWatch */
+  openWatchStream(): grpc.ClientDuplexStream<unknown, WatchResponse> {
+    return this.watchSvc.Watch({ waitForReady: true } as grpc.CallOptions);
+  }
+
+  close(): void {
+    this.kv.close();
+    this.watchSvc.close();
+  }
+}
+
+export interface WatchOptions {
+  client: EtcdClient;
+  key: string;
+  rangeEnd: Buffer | string;
+  /** First revision to deliver. */
+  startRevision: number;
+  /** Events of one revision arrive together, in key order; `revision` is the response header's. */
+  onEvents: (events: WatchEvent[], revision: number) => void;
+  /** A progress notification: every change up to `revision` in the range has been delivered. */
+  onProgress?: (revision: number) => void;
+  /** The start revision was compacted; the watch has stopped. */
+  onCompacted: (compactRevision: number) => void;
+  /** The stream broke and is being re-established from the next undelivered revision. */
+  onReconnect?: (err: Error) => void;
+}
+
+/**
+ * One etcd watch on its own gRPC stream. It re-establishes itself after a broken stream from the
+ * revision after the last one delivered, so an etcd restart loses and repeats nothing.
+ */
+export class EtcdWatch {
+  private readonly opts: WatchOptions;
+  private stream: grpc.ClientDuplexStream<unknown, WatchResponse> | undefined;
+  private nextRevision: number;
+  private stopped = false;
+  private created = false;
+  private backoffMs = 100;
+  private readonly createdWaiters: (() => void)[] = [];
+
+  constructor(opts: WatchOptions) {
+    this.opts = opts;
+    this.nextRevision = opts.startRevision;
+    this.open();
+  }
+
+  /** Resolves once etcd has accepted the watch (events after that are not missed). */
+  ready(): Promise<void> {
+    if (this.created) return Promise.resolve();
+    return new Promise((r) => this.createdWaiters.push(r));
+  }
+
+  /** Asks etcd for a progress notification (etcd >= 3.5.13 answers it correctly). */
+  requestProgress(): void {
+    if (this.created) this.stream?.write({ progress_request: {} });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.cancel();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const stream = this.opts.client.openWatchStream();
+    this.stream = stream;
+    this.created = false;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed || this.stopped || this.stream !== stream) return;
+      failed = true;
+      stream.cancel();
+      this.opts.onReconnect?.(err);
+      setTimeout(() => this.open(), this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, 2_000);
+    };
+    stream.on("data", (res: WatchResponse) => {
+      if (this.stream !== stream) return;
+      if (res.created && !res.canceled) {
+        this.created = true;
+        this.backoffMs = 100;
+        for (const w of this.createdWaiters.splice(0)) w();
+        return;
+      }
+      if (res.canceled) {
+        if (res.compact_revision > 0) {
+          this.stopped = true;
+          stream.cancel();
+          this.opts.onCompacted(res.compact_revision);
+        } else {
+          fail(new Error(`watch canceled by etcd: ${res.cancel_reason || "no reason given"}`));
+        }
+        return;
+      }
+      if (res.events.length > 0) {
+        // Events never span revisions backwards; the last one is the newest delivered.
+        const last = res.events[res.events.length - 1] as WatchEvent;
+        this.nextRevision = last.kv.mod_revision + 1;
+        this.opts.onEvents(res.events, res.header.revision);
+      } else if (!res.fragment) {
+        this.nextRevision = Math.max(this.nextRevision, res.header.revision + 1);
+        this.opts.onProgress?.(res.header.revision);
+      }
+    });
+    stream.on("error", (err: Error) => fail(err));
+    stream.on("end", () => fail(new Error("watch stream ended")));
+    stream.write({
+      create_request: {
+        key: Buffer.from(this.opts.key),
+        range_end: Buffer.from(this.opts.rangeEnd),
+        start_revision: this.nextRevision,
+        prev_kv: true,
+        progress_notify: true,
+      },
+    });
+  }
+}

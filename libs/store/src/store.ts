@@ -1,0 +1,246 @@
+import { errors, type KubeObject, type QualifiedResource, StatusError } from "@evk/kube";
+import { decodeObject, encodeObject } from "./codec.ts";
+import { decodeContinue, encodeContinue } from "./continue-token.ts";
+import { type EtcdClient, isCompacted, isUnavailable, type KeyValue, prefixEnd } from "./etcd/client.ts";
+import { assertClusterName, type ObjectRef, objectKey, type ResourceRef, resourcePrefix } from "./keys.ts";
+
+/** etcd's default request limit (--max-request-bytes), which kube-apiserver also lives within. */
+export const DEFAULT_MAX_OBJECT_BYTES = 1_572_864;
+
+export interface UpdateOptions {
+  /** metadata.resourceVersion precondition: the update applies only to exactly this revision. */
+  resourceVersion?: string;
+}
+
+export interface DeleteOptions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  limit?: number;
+  continue?: string;
+  /** Read at exactly this revision (resourceVersionMatch=Exact); default: the newest. */
+  revision?: number;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The revision the whole list (every page of it) was read at. */
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Returns the new object, or the same object (by identity or value) to change nothing. */
+export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
+const qualify = (r: ResourceRef): QualifiedResource => ({ group: r.group, resource: r.resource });
+
+/**
+ * Virtual objects of one cluster in etcd, with kube-apiserver's semantics: resourceVersion is the etcd
+ * mod_revision, every write is one compare-and-swap transaction, a write that changes nothing writes
+ * nothing (no revision, no event), and lists are consistent snapshots at one revision across pages.
+ */
+export class Store {
+  readonly cluster: string;
+  private readonly etcd: EtcdClient;
+  private readonly maxObjectBytes: number;
+
+  constructor(opts: { etcd: EtcdClient; cluster: string; maxObjectBytes?: number }) {
+    assertClusterName(opts.cluster);
+    this.cluster = opts.cluster;
+    this.etcd = opts.etcd;
+    this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+  }
+
+  key(ref: ObjectRef): string {
+    if (!ref.name || ref.name.includes("/") || ref.name === "." || ref.name === ".." || ref.name.includes("%")) {
+      throw errors.badRequest(
+        `invalid object name "${ref.name}": may not be empty, "." or "..", or contain "/" or "%"`,
+      );
+    }
+    if (ref.namespace !== undefined && ref.namespace.includes("/")) {
+      throw errors.badRequest(`invalid namespace "${ref.namespace}"`);
+    }
+    return objectKey(this.cluster, ref);
+  }
+
+  private encode(obj: KubeObject): string {
+    const value = encodeObject(obj);
+    if (Buffer.byteLength(value) > this.maxObjectBytes) throw errors.entityTooLarge(this.maxObjectBytes);
+    return value;
+  }
+
+  private async run<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof StatusError) throw err;
+      if (isUnavailable(err)) throw errors.timeout(`etcd did not answer in time: ${(err as Error).message}`, 1);
+      throw errors.internal((err as Error).message ?? String(err));
+    }
+  }
+
+  async create(ref: ObjectRef, obj: KubeObject): Promise<KubeObject> {
+    const key = this.key(ref);
+    const value = this.encode(obj);
+    return this.run(async () => {
+      const res = await this.etcd.txn(
+        [{ key, target: "Create", result: "Equal", create_revision: 0 }],
+        [{ request_put: { key, value } }],
+      );
+      if (!res.succeeded) throw errors.alreadyExists(qualify(ref), ref.name);
+      return decodeObject(value, res.header.revision);
+    });
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject> {
+    const key = this.key(ref);
+    return this.run(async () => {
+      const res = await this.etcd.range({ key });
+      const kv = res.kvs[0];
+      if (!kv) throw errors.notFound(qualify(ref), ref.name);
+      return decodeObject(kv.value, kv.mod_revision);
+    });
+  }
+
+  /** Replaces the object; with opts.resourceVersion, only if it is still at that revision. */
+  async update(ref: ObjectRef, obj: KubeObject, opts: UpdateOptions = {}): Promise<KubeObject> {
+    return this.guaranteedUpdate(ref, (cur) => {
+      if (opts.resourceVersion !== undefined && cur.metadata.resourceVersion !== opts.resourceVersion) {
+        throw errors.modified(qualify(ref), ref.name);
+      }
+      return obj;
+    });
+  }
+
+  /**
+   * Read-modify-write in a compare-and-swap loop, like kube-apiserver's GuaranteedUpdate: `tryUpdate`
+   * sees the current object and may throw to refuse. `suggestion` (e.g. from the watch cache) saves the
+   * first read; a stale suggestion costs one retry.
+   */
+  async guaranteedUpdate(
+    ref: ObjectRef,
+    tryUpdate: TryUpdate,
+    opts: { suggestion?: KubeObject } = {},
+  ): Promise<KubeObject> {
+    const key = this.key(ref);
+    return this.run(async () => {
+      let current: { obj: KubeObject; value: string; rev: number } | undefined;
+      if (opts.suggestion?.metadata.resourceVersion) {
+        current = {
+          obj: opts.suggestion,
+          value: encodeObject(opts.suggestion),
+          rev: Number(opts.suggestion.metadata.resourceVersion),
+        };
+      }
+      for (let attempt = 0; ; attempt++) {
+        if (!current) current = await this.readCurrent(ref, key);
+        const next = await tryUpdate(structuredClone(current.obj));
+        const value = this.encode(next);
+        if (value === current.value) {
+          // A no-op: nothing is written, so no new revision and no event. A suggestion must be
+          // confirmed first, since "unchanged" against a stale copy is not "unchanged".
+          if (opts.suggestion && attempt === 0) {
+            const fresh = await this.readCurrent(ref, key);
+            if (fresh.rev !== current.rev) {
+              current = fresh;
+              continue;
+            }
+          }
+          return current.obj;
+        }
+        const res = await this.etcd.txn(
+          [{ key, target: "Mod", result: "Equal", mod_revision: current.rev }],
+          [{ request_put: { key, value } }],
+          [{ request_range: { key } }],
+        );
+        if (res.succeeded) return decodeObject(value, res.header.revision);
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        if (!kv) throw errors.notFound(qualify(ref), ref.name);
+        // Someone else wrote first: run tryUpdate again on their version. A resourceVersion
+        // precondition inside tryUpdate turns this into a Conflict.
+        current = fromKv(kv);
+      }
+    });
+  }
+
+  private async readCurrent(ref: ObjectRef, key: string) {
+    const res = await this.etcd.range({ key });
+    const kv = res.kvs[0];
+    if (!kv) throw errors.notFound(qualify(ref), ref.name);
+    return fromKv(kv);
+  }
+
+  /** Deletes the object and returns its last state; preconditions as kube-apiserver's delete options. */
+  async delete(ref: ObjectRef, opts: DeleteOptions = {}): Promise<KubeObject> {
+    const key = this.key(ref);
+    return this.run(async () => {
+      for (;;) {
+        const cur = await this.readCurrent(ref, key);
+        const meta = cur.obj.metadata;
+        if (opts.uid !== undefined && meta.uid !== opts.uid) {
+          throw errors.conflict(
+            qualify(ref),
+            ref.name,
+            `Precondition failed: UID in precondition: ${opts.uid}, UID in object meta: ${meta.uid ?? ""}`,
+          );
+        }
+        if (opts.resourceVersion !== undefined && meta.resourceVersion !== opts.resourceVersion) {
+          throw errors.conflict(
+            qualify(ref),
+            ref.name,
+            `Precondition failed: ResourceVersion in precondition: ${opts.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`,
+          );
+        }
+        const res = await this.etcd.txn(
+          [{ key, target: "Mod", result: "Equal", mod_revision: cur.rev }],
+          [{ request_delete_range: { key, prev_kv: true } }],
+        );
+        if (res.succeeded) return cur.obj;
+        // Changed between read and delete: check the preconditions again on the new state.
+      }
+    });
+  }
+
+  /** A consistent list from etcd at one revision; pages of `limit` share that revision through `continue`. */
+  async list(r: ResourceRef, opts: ListOptions = {}): Promise<ListResult> {
+    const prefix = resourcePrefix(this.cluster, r, opts.namespace);
+    let start = prefix;
+    let revision = opts.revision ?? 0;
+    if (opts.continue) {
+      const tok = decodeContinue(opts.continue);
+      start = prefix + tok.start;
+      revision = tok.revision;
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    return this.run(async () => {
+      let res: Awaited<ReturnType<EtcdClient["range"]>>;
+      try {
+        res = await this.etcd.range({ key: start, range_end: prefixEnd(prefix), limit, revision });
+      } catch (err) {
+        if (isCompacted(err)) {
+          if (opts.continue) throw errors.continueExpired();
+          throw errors.tooOldResourceVersion(revision, 0);
+        }
+        throw err;
+      }
+      const listRevision = revision || res.header.revision;
+      const items = res.kvs.map((kv) => decodeObject(kv.value, kv.mod_revision));
+      const out: ListResult = { items, revision: listRevision };
+      if (res.more && res.kvs.length > 0) {
+        const lastKey = (res.kvs[res.kvs.length - 1] as KeyValue).key.toString("utf8");
+        out.continue = encodeContinue(listRevision, `${lastKey.slice(prefix.length)}\u0000`);
+        out.remainingItemCount = res.count - res.kvs.length;
+      }
+      return out;
+    });
+  }
+}
+
+function fromKv(kv: KeyValue) {
+  const value = kv.value.toString("utf8");
+  return { obj: decodeObject(value, kv.mod_revision), value, rev: kv.mod_revision };
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { type KubeObject, StatusError } from "@evk/kube";
+import { type Etcd, httpGet, startEtcd } from "@evk/testing";
+import { EtcdClient, Store } from "../src/index.ts";
+
+const pods = { group: "", resource: "pods" };
+const pod = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "default", uid: `uid-${name}` },
+  spec: { containers: [{ name: "c", image: "nginx" }] },
+  ...extra,
+});
+const ref = (name: string, namespace = "default") => ({ ...pods, namespace, name });
+const rejectsWith = (p: Promise<unknown>, reason: string, code: number) =>
+  assert.rejects(p, (e: unknown) => e instanceof StatusError && e.reason === reason && e.code === code);
+
+describe("store (real etcd)", () => {
+  let etcd: Etcd;
+  let client: EtcdClient;
+  let store: Store;
+  before(async () => {
+    etcd = await startEtcd();
+    client = new EtcdClient({ endpoints: [etcd.endpoint] });
+    store = new Store({ etcd: client, cluster: "c1" });
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.dispose();
+  });
+
+  it("creates with resourceVersion = the etcd revision, and refuses a second create as AlreadyExists", async () => {
+    const created = await store.create(ref("a"), pod("a"));
+    assert.equal(created.metadata.resourceVersion, String(await client.currentRevision()));
+    await rejectsWith(store.create(ref("a"), pod("a")), "AlreadyExists", 409);
+    assert.deepEqual(await store.get(ref("a")), created);
+    await rejectsWith(store.get(ref("missing")), "NotFound", 404);
+  });
+
+  it("updates with compare-and-swap on resourceVersion; a stale version is a Conflict", async () => {
+    const cur = await store.get(ref("a"));
+    const next = await store.update(
+      ref("a"),
+      { ...cur, spec: { x: 1 } },
+      { resourceVersion: cur.metadata.resourceVersion as string },
+    );
+    assert.ok(Number(next.metadata.resourceVersion) > Number(cur.metadata.resourceVersion));
+    await rejectsWith(
+      store.update(ref("a"), { ...cur, spec: { x: 2 } }, { resourceVersion: cur.metadata.resourceVersion as string }),
+      "Conflict",
+      409,
+    );
+    await rejectsWith(store.update(ref("nope"), pod("nope")), "NotFound", 404);
+  });
+
+  it("writes nothing for a no-op update: no new revision", async () => {
+    const cur = await store.get(ref("a"));
+    const before = await client.currentRevision();
+    const same = await store.update(ref("a"), cur);
+    assert.equal(same.metadata.resourceVersion, cur.metadata.resourceVersion);
+    assert.equal(await client.currentRevision(), before);
+  });
+
+  it("guaranteedUpdate retries on a concurrent write and applies both changes", async () => {
+    await store.create(ref("counter"), pod("counter", { data: { n: 0 } }));
+    const bump = () =>
+      store.guaranteedUpdate(ref("counter"), (o) => ({ ...o, data: { n: (o.data as { n: number }).n + 1 } }));
+    await Promise.all(Array.from({ length: 20 }, bump));
+    assert.equal(((await store.get(ref("counter"))).data as { n: number }).n, 20);
+  });
+
+  it("deletes with UID and resourceVersion preconditions and returns the last state", async () => {
+    await store.create(ref("d"), pod("d"));
+    const cur = await store.get(ref("d"));
+    await rejectsWith(store.delete(ref("d"), { uid: "other" }), "Conflict", 409);
+    await rejectsWith(store.delete(ref("d"), { resourceVersion: "1" }), "Conflict", 409);
+    const last = await store.delete(ref("d"), {
+      uid: "uid-d",
+      resourceVersion: cur.metadata.resourceVersion as string,
+    });
+    assert.deepEqual(last, cur);
+    await rejectsWith(store.get(ref("d")), "NotFound", 404);
+    await rejectsWith(store.delete(ref("d")), "NotFound", 404);
+  });
+
+  it("refuses objects over the size limit and invalid names without writing anything", async () => {
+    const small = new Store({ etcd: client, cluster: "c1", maxObjectBytes: 1024 });
+    const before = await client.currentRevision();
+    await rejectsWith(
+      small.create(ref("big"), pod("big", { data: { x: "y".repeat(2048) } })),
+      "RequestEntityTooLarge",
+      413,
+    );
+    for (const name of ["", "a/b", "..", "x%2F"])
+      await rejectsWith(store.create(ref(name), pod(name)), "BadRequest", 400);
+    assert.equal(await client.currentRevision(), before);
+  });
+
+  it("lists pages of one consistent revision with remainingItemCount, even while writes go on", async () => {
+    const s = new Store({ etcd: client, cluster: "paging" });
+    for (let i = 0; i < 25; i++) await s.create(ref(`p-${String(i).padStart(2, "0")}`, "ns1"), pod(`p-${i}`));
+    await s.create(ref("other-ns", "ns2"), pod("other-ns"));
+    const first = await s.list(pods, { namespace: "ns1", limit: 10 });
+    assert.equal(first.items.length, 10);
+    assert.equal(first.remainingItemCount, 15);
+    // Writes after the first page must not show in later pages: they are read at the first page's revision.
+    await s.create(ref("p-99", "ns1"), pod("p-99"));
+    await s.delete(ref("p-24", "ns1"));
+    const second = await s.list(pods, { namespace: "ns1", limit: 10, continue: first.continue as string });
+    const third = await s.list(pods, { namespace: "ns1", limit: 10, continue: second.continue as string });
+    assert.equal(third.continue, undefined);
+    const names = [...first.items, ...second.items, ...third.items].map((o) => o.metadata.name);
+    assert.deepEqual(
+      names,
+      Array.from({ length: 25 }, (_, i) => `p-${i}`),
+    );
+    assert.equal(second.revision, first.revision);
+    const all = await s.list(pods);
+    assert.equal(all.items.length, 26, "25 - 1 deleted + 1 created + 1 in ns2");
+    await rejectsWith(s.list(pods, { continue: "garbage" }), "BadRequest", 400);
+  });
+
+  it("reports a continue token whose revision was compacted as Expired (410)", async () => {
+    const s = new Store({ etcd: client, cluster: "compact" });
+    for (let i = 0; i < 5; i++) await s.create(ref(`c-${i}`), pod(`c-${i}`));
+    const page = await s.list(pods, { limit: 2 });
+    await s.create(ref("c-9"), pod("c-9"));
+    await client.compact(await client.currentRevision());
+    await rejectsWith(s.list(pods, { limit: 2, continue: page.continue as string }), "Expired", 410);
+  });
+
+  it("keeps working across an etcd kill -9 and restart (calls wait for the connection)", async () => {
+    await etcd.kill();
+    const pending = store.get(ref("a"));
+    await new Promise((r) => setTimeout(r, 500));
+    await etcd.start();
+    assert.equal((await pending).metadata.name, "a");
+    assert.equal((await httpGet(`${etcd.endpoint}/readyz`)).status, 200);
+  });
+});
