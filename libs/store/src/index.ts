@@ -28,6 +28,8 @@ export {
   type ListOptions,
   type ListResult,
   Store,
+  type StoreWatch,
+  type StoreWatchEvent,
   type TryUpdate,
   type UpdateOptions,
 } from "./store.ts";

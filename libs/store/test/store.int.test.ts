@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type KubeObject, StatusError } from "@evk/kube";
-import { type Etcd, httpGet, startEtcd } from "@evk/testing";
-import { EtcdClient, Store } from "../src/index.ts";
+import { type Etcd, httpGet, startEtcd, waitFor } from "@evk/testing";
+import { EtcdClient, Store, type StoreWatchEvent } from "../src/index.ts";
 
 const pods = { group: "", resource: "pods" };
 const pod = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -136,5 +136,57 @@ describe("store (real etcd)", () => {
     await etcd.start();
     assert.equal((await pending).metadata.name, "a");
     assert.equal((await httpGet(`${etcd.endpoint}/readyz`)).status, 200);
+  });
+});
+
+describe("store watch (real etcd)", () => {
+  let etcd: Etcd;
+  let client: EtcdClient;
+  let store: Store;
+  before(async () => {
+    etcd = await startEtcd();
+    client = new EtcdClient({ endpoints: [etcd.endpoint] });
+    store = new Store({ etcd: client, cluster: "w1" });
+  });
+  after(async () => {
+    client?.close();
+    await etcd?.dispose();
+  });
+
+  it("delivers changes after a revision (exclusive) with the previous state", async () => {
+    const a = await store.create(ref("a"), pod("a"));
+    const seen: StoreWatchEvent[] = [];
+    const w = store.watch(
+      pods,
+      { afterRevision: Number(a.metadata.resourceVersion) },
+      (e) => seen.push(e),
+      assert.fail,
+    );
+    await store.update(ref("a"), pod("a", { spec: { v: 2 } }));
+    await store.create(ref("b", "other"), pod("b"));
+    await store.delete(ref("a"));
+    await waitFor("3 events", async () => seen.length === 3, 5_000);
+    w.stop();
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.object.metadata.name, e.prevObject?.metadata.resourceVersion]),
+      [
+        ["MODIFIED", "a", a.metadata.resourceVersion],
+        ["ADDED", "b", undefined],
+        ["DELETED", "a", seen[0]?.object.metadata.resourceVersion],
+      ],
+    );
+    assert.equal(seen[2]?.object.metadata.resourceVersion, String(seen[2]?.revision));
+  });
+
+  it("reports a compacted start revision as Expired (410)", async () => {
+    const start = await client.currentRevision();
+    await store.create(ref("c"), pod("c"));
+    await store.update(ref("c"), pod("c", { spec: { v: 3 } }));
+    await client.compact(await client.currentRevision());
+    const err = await new Promise<StatusError>((resolve) =>
+      store.watch(pods, { afterRevision: start - 1 }, () => {}, resolve),
+    );
+    assert.equal(err.reason, "Expired");
+    assert.equal(err.code, 410);
   });
 });
