@@ -31,4 +31,5 @@ export const binaries = {
   kubeControllerManager: join(cacheDir, "k8s", KUBE_VERSION, "kube-controller-manager"),
   kubeScheduler: join(cacheDir, "k8s", KUBE_VERSION, "kube-scheduler"),
   kubectl: join(cacheDir, "k8s", KUBE_VERSION, "kubectl"),
+  etcdBench: join(cacheDir, "etcd-bench", "etcd-bench"),
 } as const;

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { binaries, cacheDir, KWOK_VERSION, NATS_VERSION, repoRoot } from "./paths.ts";
 
 /** One real part that has to be built or fetched before it can start. */
@@ -10,7 +10,7 @@ interface Part {
   script: string[];
 }
 
-const parts: Record<"etcd" | "nats" | "kwok" | "kube", Part> = {
+const parts: Record<"etcd" | "nats" | "kwok" | "kube" | "etcdBench", Part> = {
   etcd: {
     name: "etcd 3.5 (Debian trixie etcd-server)",
     ready: () => existsSync(binaries.etcd),
@@ -38,6 +38,11 @@ const parts: Record<"etcd" | "nats" | "kwok" | "kube", Part> = {
         existsSync(b),
       ),
     script: ["tools/k8s-bins/build.sh", binaries.kubeDir],
+  },
+  etcdBench: {
+    name: "etcd-bench (raw put load with etcd's Go client)",
+    ready: () => existsSync(binaries.etcdBench),
+    script: ["tools/etcd-bench/build.sh", dirname(binaries.etcdBench)],
   },
 };
 

@@ -5,6 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import protobuf from "protobufjs";
+import { H2Unary } from "./h2-unary.ts";
 
 const protoDir = join(dirname(fileURLToPath(import.meta.url)), "../../proto");
 
@@ -128,17 +130,46 @@ type Unary<Req, Res> = (
   cb: (err: grpc.ServiceError | null, res: Res) => void,
 ) => void;
 
-interface KVService extends grpc.Client {
-  Range: Unary<RangeRequest, RangeResponse>;
-  Txn: Unary<{ compare: Compare[]; success: RequestOp[]; failure: RequestOp[] }, TxnResponse>;
-  Compact: Unary<{ revision: number; physical?: boolean }, { header: ResponseHeader }>;
+// int64 fields decode to plain numbers instead of Long objects: revisions stay far below 2^53, and
+// the hot path then never converts. (Shared with grpc-js's loader, whose longs: Number accepts both.)
+protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
+protobuf.configure();
+
+interface MessageTypes {
+  RangeRequest: protobuf.Type;
+  RangeResponse: protobuf.Type;
+  TxnRequest: protobuf.Type;
+  TxnResponse: protobuf.Type;
+  CompactionRequest: protobuf.Type;
+  CompactionResponse: protobuf.Type;
 }
+
+let messageTypes: MessageTypes | undefined;
+function loadMessageTypes(): MessageTypes {
+  if (messageTypes) return messageTypes;
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(protoDir, target.replace(/^\.\//, ""));
+  root.loadSync("rpc.proto", { keepCase: true });
+  const t = (n: string) => root.lookupType(`etcdserverpb.${n}`);
+  messageTypes = {
+    RangeRequest: t("RangeRequest"),
+    RangeResponse: t("RangeResponse"),
+    TxnRequest: t("TxnRequest"),
+    TxnResponse: t("TxnResponse"),
+    CompactionRequest: t("CompactionRequest"),
+    CompactionResponse: t("CompactionResponse"),
+  };
+  return messageTypes;
+}
+
+const compareTarget = { Version: 0, Create: 1, Mod: 2, Value: 3 } as const;
+const compareResult = { Equal: 0, Greater: 1, Less: 2, NotEqual: 3 } as const;
 
 interface WatchService extends grpc.Client {
   Watch(opts?: grpc.CallOptions): grpc.ClientDuplexStream<unknown, WatchResponse>;
 }
 
-let services: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor } | undefined;
+let services: { Watch: grpc.ServiceClientConstructor } | undefined;
 function loadServices() {
   if (services) return services;
   const def = protoLoader.loadSync(join(protoDir, "rpc.proto"), {
@@ -149,9 +180,9 @@ function loadServices() {
     oneofs: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
-    etcdserverpb: { KV: grpc.ServiceClientConstructor; Watch: grpc.ServiceClientConstructor };
+    etcdserverpb: { Watch: grpc.ServiceClientConstructor };
   };
-  services = { KV: pkg.etcdserverpb.KV, Watch: pkg.etcdserverpb.Watch };
+  services = { Watch: pkg.etcdserverpb.Watch };
   return services;
 }
 
@@ -163,12 +194,16 @@ export interface EtcdClientOptions {
 }
 
 export class EtcdClient {
-  private readonly kv: KVService;
+  private readonly unary: H2Unary;
+  private readonly types: MessageTypes;
   private readonly watchSvc: WatchService;
   private readonly timeoutMs: number;
 
   constructor(opts: EtcdClientOptions) {
-    const { KV, Watch } = loadServices();
+    const { Watch } = loadServices();
+    this.types = loadMessageTypes();
+    // Unary calls go to the first endpoint; several endpoints are for the watch channel's failover.
+    this.unary = new H2Unary((opts.endpoints[0] as string).replace(/^(?!https?:\/\/)/, "http://"));
     const targets = opts.endpoints.map((e) => e.replace(/^https?:\/\//, ""));
     // With several endpoints, grpc-js round-robins over them through the ipv4 resolver list.
     const target = targets.length === 1 ? (targets[0] as string) : `ipv4:${targets.join(",")}`;
@@ -179,21 +214,13 @@ export class EtcdClient {
       "grpc.initial_reconnect_backoff_ms": 100,
       "grpc.max_reconnect_backoff_ms": 1_000,
     };
-    this.kv = new KV(target, grpc.credentials.createInsecure(), channelOpts) as unknown as KVService;
     this.watchSvc = new Watch(target, grpc.credentials.createInsecure(), channelOpts) as unknown as WatchService;
     this.timeoutMs = opts.callTimeoutMs ?? 10_000;
   }
 
-  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      method.call(
-        this.kv,
-        req,
-        new grpc.Metadata(),
-        { deadline: Date.now() + this.timeoutMs, waitForReady: true } as grpc.CallOptions,
-        (err, res) => (err ? reject(err) : resolve(res)),
-      );
-    });
+  private async call<Res>(method: string, reqType: protobuf.Type, resType: protobuf.Type, req: object): Promise<Res> {
+    const body = reqType.encode(req as Record<string, unknown>).finish();
+    return resType.decode(await this.unary.call(`/etcdserverpb.KV/${method}`, body, this.timeoutMs)) as unknown as Res;
   }
 
   /**
@@ -206,7 +233,7 @@ export class EtcdClient {
     const wire = bytesFields(req);
     for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
       try {
-        return await this.call(this.kv.Range, wire);
+        return await this.call<RangeResponse>("Range", this.types.RangeRequest, this.types.RangeResponse, wire);
       } catch (err) {
         if (!isUnavailable(err) || Date.now() + delay > deadline) throw err;
         await new Promise((r) => setTimeout(r, delay));
@@ -215,15 +242,22 @@ export class EtcdClient {
   }
 
   txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
-    return this.call(this.kv.Txn, {
-      compare: compare.map(bytesFields),
+    return this.call<TxnResponse>("Txn", this.types.TxnRequest, this.types.TxnResponse, {
+      compare: compare.map((c) => ({
+        ...bytesFields(c),
+        target: compareTarget[c.target],
+        result: compareResult[c.result],
+      })),
       success: success.map(opBytes),
       failure: failure.map(opBytes),
     });
   }
 
   compact(revision: number): Promise<{ header: ResponseHeader }> {
-    return this.call(this.kv.Compact, { revision, physical: true });
+    return this.call("Compact", this.types.CompactionRequest, this.types.CompactionResponse, {
+      revision,
+      physical: true,
+    });
   }
 
   /** The store's current revision: one cheap range on a key that never exists. */
@@ -242,7 +276,7 @@ export class EtcdClient {
   }
 
   close(): void {
-    this.kv.close();
+    this.unary.close();
     this.watchSvc.close();
   }
 }
