@@ -61,7 +61,7 @@ export class Store {
         `invalid object name "${ref.name}": may not be empty, "." or "..", or contain "/" or "%"`,
       );
     }
-    if (ref.namespace !== undefined && ref.namespace.includes("/")) {
+    if (ref.namespace?.includes("/")) {
       throw errors.badRequest(`invalid namespace "${ref.namespace}"`);
     }
     return objectKey(this.cluster, ref);

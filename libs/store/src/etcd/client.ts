@@ -123,13 +123,6 @@ function opBytes(op: RequestOp): RequestOp {
   return { request_delete_range: bytesFields(op.request_delete_range) };
 }
 
-type Unary<Req, Res> = (
-  req: Req,
-  meta: grpc.Metadata,
-  opts: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res: Res) => void,
-) => void;
-
 // int64 fields decode to plain numbers instead of Long objects: revisions stay far below 2^53, and
 // the hot path then never converts. (Shared with grpc-js's loader, whose longs: Number accepts both.)
 protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
