@@ -25,7 +25,7 @@ set +e
 CGO_ENABLED=0 go build -v -trimpath -tags=selinux,notest -ldflags "$LDF" -o "$OUT.partial/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl 2>&1 \
-  | tee "$LOG" | awk '{ n++; if (n % 100 == 0) { printf "  %d packages compiled (%s)\n", n, $1; fflush() } }' >&2
+  | tee "$LOG" | awk '/^go: / { next } { n++; if (n % 100 == 0) { printf "  %d packages compiled (%s)\n", n, $1; fflush() } }' >&2
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" != 0 ]; then tail -n 30 "$LOG" >&2; echo "go build of Kubernetes $V failed (exit $rc); full log: $LOG" >&2; exit 1; fi
