@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type KubeObject, StatusError } from "@evk/kube";
-import { type Etcd, httpGet, startEtcd, waitFor } from "@evk/testing";
-import { EtcdClient, Store, type StoreWatchEvent } from "../src/index.ts";
+import { type Etcd, httpGet, waitFor } from "@evk/testing";
+import { type EtcdClient, Store, type StoreWatchEvent } from "../src/index.ts";
+import { useRealEtcd } from "./real-etcd.ts";
 
 const pods = { group: "", resource: "pods" };
 const pod = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -16,17 +17,12 @@ const rejectsWith = (p: Promise<unknown>, reason: string, code: number) =>
   assert.rejects(p, (e: unknown) => e instanceof StatusError && e.reason === reason && e.code === code);
 
 describe("store (real etcd)", () => {
+  const real = useRealEtcd("c1");
   let etcd: Etcd;
   let client: EtcdClient;
   let store: Store;
-  before(async () => {
-    etcd = await startEtcd();
-    client = new EtcdClient({ endpoints: [etcd.endpoint] });
-    store = new Store({ etcd: client, cluster: "c1" });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.dispose();
+  before(() => {
+    ({ etcd, client, store } = real);
   });
 
   it("creates with resourceVersion = the etcd revision, and refuses a second create as AlreadyExists", async () => {
@@ -140,17 +136,11 @@ describe("store (real etcd)", () => {
 });
 
 describe("store watch (real etcd)", () => {
-  let etcd: Etcd;
+  const real = useRealEtcd("w1");
   let client: EtcdClient;
   let store: Store;
-  before(async () => {
-    etcd = await startEtcd();
-    client = new EtcdClient({ endpoints: [etcd.endpoint] });
-    store = new Store({ etcd: client, cluster: "w1" });
-  });
-  after(async () => {
-    client?.close();
-    await etcd?.dispose();
+  before(() => {
+    ({ client, store } = real);
   });
 
   it("delivers changes after a revision (exclusive) with the previous state", async () => {

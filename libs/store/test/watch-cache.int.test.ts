@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "@evk/kube";
-import { type Etcd, httpGet, startEtcd, waitFor } from "@evk/testing";
-import { type CacheEvent, EtcdClient, Store, WatchCache } from "../src/index.ts";
+import { type Etcd, httpGet, waitFor } from "@evk/testing";
+import { type CacheEvent, type EtcdClient, Store, WatchCache } from "../src/index.ts";
+import { useRealEtcd } from "./real-etcd.ts";
 
 const pods = { group: "", resource: "pods" };
 const ref = (name: string, namespace = "default") => ({ ...pods, namespace, name });
@@ -21,22 +22,19 @@ async function etcdWatchers(endpoint: string): Promise<number> {
 
 describe("watch cache (real etcd)", function () {
   this.timeout(60_000);
+  const real = useRealEtcd("c1");
   let etcd: Etcd;
   let client: EtcdClient;
   let store: Store;
   let cache: WatchCache;
   before(async () => {
-    etcd = await startEtcd();
-    client = new EtcdClient({ endpoints: [etcd.endpoint] });
-    store = new Store({ etcd: client, cluster: "c1" });
+    ({ etcd, client, store } = real);
     await store.create(ref("before"), pod("before"));
     cache = new WatchCache({ etcd: client, cluster: "c1", historyLimit: 50, bookmarkIntervalMs: 200 });
     await cache.start();
   });
-  after(async () => {
+  after(() => {
     cache?.stop();
-    client?.close();
-    await etcd?.dispose();
   });
 
   it("loads existing objects and lists them sorted, by namespace, at a revision", async () => {
