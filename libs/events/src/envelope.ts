@@ -1,0 +1,82 @@
+import type { KubeObject } from "@evk/kube";
+
+// The contracts of DESIGN.md §3: one event envelope per JetStream message on EVK_EVENTS, one status report
+// per message on EVK_STATUS.
+
+export type EventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface EventEnvelope {
+  cluster: string;
+  type: EventType;
+  resource: string;
+  /** "" for the core group. */
+  group: string;
+  version: string;
+  /** "" for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+  uid: string;
+  /** etcd revision of this change (the object's resourceVersion; for DELETED the deletion revision). */
+  revision: number;
+  /** Revision of the state this change replaced, when there was one. */
+  prevRevision?: number;
+  /** Full object for ADDED/MODIFIED, the last state for DELETED. */
+  object: KubeObject;
+  traceId: string;
+  /** RFC 3339 time the relay published the event. */
+  time: string;
+}
+
+export interface StatusReport {
+  cluster: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  /** The host object's resourceVersion: reports older than the last applied one are dropped. */
+  hostRevision: number;
+  status: Record<string, unknown>;
+  /** Host-allocated spec values the virtual object adopts (clusterIP, nodePorts, volumeName, nodeName). */
+  fields?: Record<string, unknown>;
+}
+
+export const HEADER_REVISION = "Evk-Revision";
+export const HEADER_TRACE = "Evk-Trace";
+
+/** The dedup id JetStream drops re-publishes by: one per change of one key. */
+export function msgId(cluster: string, revision: number, key: string): string {
+  return `${cluster}/${revision}/${key}`;
+}
+
+export class MalformedEnvelopeError extends Error {}
+
+const isStr = (v: unknown): v is string => typeof v === "string";
+const isRev = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+
+/** Parses and checks one envelope; throws MalformedEnvelopeError naming the first thing wrong. */
+export function parseEnvelope(data: Uint8Array | string): EventEnvelope {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+  } catch (err) {
+    throw new MalformedEnvelopeError(`envelope is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new MalformedEnvelopeError("envelope is not an object");
+  const need = (field: string, ok: (x: unknown) => boolean, what: string) => {
+    if (!ok(v[field])) throw new MalformedEnvelopeError(`envelope field "${field}" must be ${what}`);
+  };
+  need("cluster", (x) => isStr(x) && x !== "", "a non-empty string");
+  need("type", (x) => x === "ADDED" || x === "MODIFIED" || x === "DELETED", "ADDED, MODIFIED or DELETED");
+  need("resource", (x) => isStr(x) && x !== "", "a non-empty string");
+  for (const f of ["group", "version", "namespace", "uid", "traceId", "time"]) need(f, isStr, "a string");
+  need("name", (x) => isStr(x) && x !== "", "a non-empty string");
+  need("revision", isRev, "a positive integer");
+  if (v.prevRevision !== undefined) need("prevRevision", isRev, "a positive integer");
+  need(
+    "object",
+    (x) => typeof x === "object" && x !== null && typeof (x as KubeObject).metadata === "object",
+    "an object with metadata",
+  );
+  return v as unknown as EventEnvelope;
+}
