@@ -42,11 +42,13 @@ export interface RangeResponse {
 
 export interface Compare {
   key: Buffer | string;
-  target: "Mod" | "Create" | "Version" | "Value";
+  target: "Mod" | "Create" | "Version" | "Value" | "Lease";
   result: "Equal" | "Greater" | "Less" | "NotEqual";
   mod_revision?: number;
   create_revision?: number;
   version?: number;
+  value?: Buffer | string;
+  lease?: number;
 }
 
 export type RequestOp =
@@ -135,6 +137,10 @@ interface MessageTypes {
   TxnResponse: protobuf.Type;
   CompactionRequest: protobuf.Type;
   CompactionResponse: protobuf.Type;
+  LeaseGrantRequest: protobuf.Type;
+  LeaseGrantResponse: protobuf.Type;
+  LeaseRevokeRequest: protobuf.Type;
+  LeaseRevokeResponse: protobuf.Type;
 }
 
 let messageTypes: MessageTypes | undefined;
@@ -151,18 +157,26 @@ function loadMessageTypes(): MessageTypes {
     TxnResponse: t("TxnResponse"),
     CompactionRequest: t("CompactionRequest"),
     CompactionResponse: t("CompactionResponse"),
+    LeaseGrantRequest: t("LeaseGrantRequest"),
+    LeaseGrantResponse: t("LeaseGrantResponse"),
+    LeaseRevokeRequest: t("LeaseRevokeRequest"),
+    LeaseRevokeResponse: t("LeaseRevokeResponse"),
   };
   return messageTypes;
 }
 
-const compareTarget = { Version: 0, Create: 1, Mod: 2, Value: 3 } as const;
+const compareTarget = { Version: 0, Create: 1, Mod: 2, Value: 3, Lease: 4 } as const;
 const compareResult = { Equal: 0, Greater: 1, Less: 2, NotEqual: 3 } as const;
 
 interface WatchService extends grpc.Client {
   Watch(opts?: grpc.CallOptions): grpc.ClientDuplexStream<unknown, WatchResponse>;
 }
 
-let services: { Watch: grpc.ServiceClientConstructor } | undefined;
+interface LeaseService extends grpc.Client {
+  LeaseKeepAlive(opts?: grpc.CallOptions): grpc.ClientDuplexStream<{ ID: number }, { ID: number; TTL: number }>;
+}
+
+let services: { Watch: grpc.ServiceClientConstructor; Lease: grpc.ServiceClientConstructor } | undefined;
 function loadServices() {
   if (services) return services;
   const def = protoLoader.loadSync(join(protoDir, "rpc.proto"), {
@@ -173,9 +187,9 @@ function loadServices() {
     oneofs: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
-    etcdserverpb: { Watch: grpc.ServiceClientConstructor };
+    etcdserverpb: { Watch: grpc.ServiceClientConstructor; Lease: grpc.ServiceClientConstructor };
   };
-  services = { Watch: pkg.etcdserverpb.Watch };
+  services = { Watch: pkg.etcdserverpb.Watch, Lease: pkg.etcdserverpb.Lease };
   return services;
 }
 
@@ -190,10 +204,11 @@ export class EtcdClient {
   private readonly unary: H2Unary;
   private readonly types: MessageTypes;
   private readonly watchSvc: WatchService;
+  private readonly leaseSvc: LeaseService;
   private readonly timeoutMs: number;
 
   constructor(opts: EtcdClientOptions) {
-    const { Watch } = loadServices();
+    const { Watch, Lease } = loadServices();
     this.types = loadMessageTypes();
     // Unary calls go to the first endpoint; several endpoints are for the watch channel's failover.
     this.unary = new H2Unary((opts.endpoints[0] as string).replace(/^(?!https?:\/\/)/, "http://"));
@@ -208,6 +223,7 @@ export class EtcdClient {
       "grpc.max_reconnect_backoff_ms": 1_000,
     };
     this.watchSvc = new Watch(target, grpc.credentials.createInsecure(), channelOpts) as unknown as WatchService;
+    this.leaseSvc = new Lease(target, grpc.credentials.createInsecure(), channelOpts) as unknown as LeaseService;
     this.timeoutMs = opts.callTimeoutMs ?? 10_000;
   }
 
@@ -253,6 +269,68 @@ export class EtcdClient {
     });
   }
 
+  async leaseGrant(ttlSeconds: number): Promise<number> {
+    const body = this.types.LeaseGrantRequest.encode({ TTL: ttlSeconds }).finish();
+    const res = this.types.LeaseGrantResponse.decode(
+      await this.unary.call("/etcdserverpb.Lease/LeaseGrant", body, this.timeoutMs),
+    ) as unknown as { ID: number; error: string };
+    if (res.error) throw new Error(`lease grant refused: ${res.error}`);
+    return res.ID;
+  }
+
+  async leaseRevoke(id: number): Promise<void> {
+    const body = this.types.LeaseRevokeRequest.encode({ ID: id }).finish();
+    await this.unary.call("/etcdserverpb.Lease/LeaseRevoke", body, this.timeoutMs);
+  }
+
+  /**
+   * Keeps a lease alive until `stop()`. `onLost` fires once when the lease can no longer be trusted to be
+   * ours: etcd says it expired, or no renewal succeeded for a whole TTL (etcd may have expired it meanwhile).
+   */
+  keepAlive(id: number, ttlSeconds: number, onLost: (why: string) => void): { stop(): void } {
+    let stopped = false;
+    let lastRenewed = Date.now();
+    let stream: grpc.ClientDuplexStream<{ ID: number }, { ID: number; TTL: number }> | undefined;
+    const lost = (why: string) => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      stream?.cancel();
+      onLost(why);
+    };
+    const open = () => {
+      const s = this.leaseSvc.LeaseKeepAlive({ waitForReady: true } as grpc.CallOptions);
+      s.on("data", (res) => {
+        if (res.TTL <= 0) lost(`lease ${id} expired`);
+        else lastRenewed = Date.now();
+      });
+      s.on("error", () => {
+        if (stream === s) stream = undefined;
+      });
+      s.on("end", () => {
+        if (stream === s) stream = undefined;
+      });
+      stream = s;
+    };
+    const timer = setInterval(
+      () => {
+        if (Date.now() - lastRenewed > ttlSeconds * 1000) return lost(`lease ${id} not renewed for ${ttlSeconds} s`);
+        if (!stream) open();
+        stream?.write({ ID: id });
+      },
+      Math.max(200, (ttlSeconds * 1000) / 4),
+    );
+    open();
+    stream?.write({ ID: id });
+    return {
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+        stream?.cancel();
+      },
+    };
+  }
+
   /** The store's current revision: one cheap range on a key that never exists. */
   async currentRevision(): Promise<number> {
     return (await this.range({ key: "\0evk-revision-probe", count_only: true })).header.revision;
@@ -271,6 +349,7 @@ export class EtcdClient {
   close(): void {
     this.unary.close();
     this.watchSvc.close();
+    this.leaseSvc.close();
   }
 }
 
@@ -340,7 +419,7 @@ export class EtcdWatch {
       this.backoffMs = Math.min(this.backoffMs * 2, 2_000);
     };
     stream.on("data", (res: WatchResponse) => {
-      if (this.stream !== stream) return;
+      if (this.stopped || this.stream !== stream) return;
       if (res.created && !res.canceled) {
         this.created = true;
         this.backoffMs = 100;

@@ -1,0 +1,28 @@
+export {
+  type EventEnvelope,
+  type EventType,
+  HEADER_REVISION,
+  HEADER_TRACE,
+  MalformedEnvelopeError,
+  msgId,
+  parseEnvelope,
+  type StatusReport,
+} from "./envelope.ts";
+export { HEADER_RELAY, Relay, type RelayOptions, TRACE_ANNOTATION } from "./relay.ts";
+export {
+  DLQ_STREAM,
+  EVENTS_STREAM,
+  ensureStreams,
+  STATUS_STREAM,
+  type StreamOptions,
+  streamConfigs,
+} from "./streams.ts";
+export {
+  CLUSTER_SCOPED,
+  decodeToken,
+  encodeToken,
+  filterSubject,
+  parseSubject,
+  type SubjectParts,
+  subjectFor,
+} from "./subjects.ts";
