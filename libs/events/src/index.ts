@@ -1,4 +1,11 @@
 export {
+  type ConsumerOptions,
+  HEADER_ERROR,
+  HEADER_ORIGINAL_SUBJECT,
+  type RunningConsumer,
+  startConsumer,
+} from "./consumer.ts";
+export {
   type EventEnvelope,
   type EventType,
   HEADER_REVISION,
@@ -8,6 +15,7 @@ export {
   parseEnvelope,
   type StatusReport,
 } from "./envelope.ts";
+export { Projection, type ProjectionOptions, projectionKey } from "./projection.ts";
 export { HEADER_RELAY, Relay, type RelayOptions, TRACE_ANNOTATION } from "./relay.ts";
 export {
   DLQ_STREAM,

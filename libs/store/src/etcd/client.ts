@@ -269,13 +269,24 @@ export class EtcdClient {
     });
   }
 
+  /**
+   * Grants a lease with an ID chosen here: etcd's own IDs use all 64 bits, which a JavaScript number
+   * cannot hold, so we pick one below 2^53 (and another on the rare collision).
+   */
   async leaseGrant(ttlSeconds: number): Promise<number> {
-    const body = this.types.LeaseGrantRequest.encode({ TTL: ttlSeconds }).finish();
-    const res = this.types.LeaseGrantResponse.decode(
-      await this.unary.call("/etcdserverpb.Lease/LeaseGrant", body, this.timeoutMs),
-    ) as unknown as { ID: number; error: string };
-    if (res.error) throw new Error(`lease grant refused: ${res.error}`);
-    return res.ID;
+    for (;;) {
+      const id = Math.floor(Math.random() * (Number.MAX_SAFE_INTEGER - 1)) + 1;
+      const body = this.types.LeaseGrantRequest.encode({ TTL: ttlSeconds, ID: id }).finish();
+      try {
+        const res = this.types.LeaseGrantResponse.decode(
+          await this.unary.call("/etcdserverpb.Lease/LeaseGrant", body, this.timeoutMs),
+        ) as unknown as { error: string };
+        if (res.error) throw new Error(`lease grant refused: ${res.error}`);
+        return id;
+      } catch (err) {
+        if (!/lease already exists/.test((err as Error).message)) throw err;
+      }
+    }
   }
 
   async leaseRevoke(id: number): Promise<void> {

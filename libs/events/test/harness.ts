@@ -1,0 +1,70 @@
+// Shared set-up of the events integration tests: real etcd and nats-server, a Store to write through,
+// and the relay either in this process or as a separate process that fault tests can SIGKILL.
+import { join } from "node:path";
+import type { KubeObject } from "@evk/kube";
+import { createLogger, createRegistry } from "@evk/observability";
+import { EtcdClient, Store } from "@evk/store";
+import { type Etcd, ManagedProcess, makeTempDir, type Nats, repoRoot, startEtcd, startNats } from "@evk/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { ensureStreams } from "../src/index.ts";
+
+export interface Env {
+  etcd: Etcd;
+  nats: Nats;
+  client: EtcdClient;
+  nc: NatsConnection;
+  js: ReturnType<typeof jetstream>;
+  jsm: Awaited<ReturnType<typeof jetstreamManager>>;
+}
+
+export function useRealParts(): Env {
+  const env = {} as Env;
+  before(async () => {
+    [env.etcd, env.nats] = await Promise.all([startEtcd(), startNats()]);
+    env.client = new EtcdClient({ endpoints: [env.etcd.endpoint] });
+    env.nc = await connect({ servers: env.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    env.js = jetstream(env.nc);
+    env.jsm = await jetstreamManager(env.nc);
+    await ensureStreams(env.jsm, { tombstoneTtlSeconds: 3600 });
+  });
+  after(async () => {
+    await env.nc?.close();
+    env.client?.close();
+    await Promise.all([env.etcd?.dispose(), env.nats?.dispose()]);
+  });
+  return env;
+}
+
+export const quietLog = () => createLogger("test", {});
+export const registry = () => createRegistry();
+
+/** The relay as its own process, started by the harness so it can be SIGKILLed and restarted. */
+export function relayProcess(env: Env, cluster: string, instance: string, extra: string[] = []): ManagedProcess {
+  const dir = makeTempDir("relay");
+  return new ManagedProcess({
+    name: `relay-${instance}`,
+    command: process.execPath,
+    args: [
+      join(repoRoot, "libs/events/src/relay-main.ts"),
+      `--etcd=${env.etcd.endpoint}`,
+      `--nats=${env.nats.url}`,
+      `--cluster=${cluster}`,
+      `--instance=${instance}`,
+      ...extra,
+    ],
+    env: { EVK_LOG_LEVEL: "info" },
+    logFile: join(dir, "relay.log"),
+    ready: async () => true,
+  });
+}
+
+export const pods = { group: "", resource: "pods" };
+
+export function podObj(name: string, n: number, namespace = "default"): KubeObject {
+  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, uid: `uid-${name}` }, spec: { n } };
+}
+
+export function newStore(env: Env, cluster: string): Store {
+  return new Store({ etcd: env.client, cluster });
+}
