@@ -184,10 +184,16 @@ export class Relay {
   /** One term as leader: resync if needed, then follow etcd until the term ends. */
   private async lead(): Promise<void> {
     const signal = (this.term as AbortController).signal;
-    let from = await this.readCheckpoint();
-    if (from === undefined) from = await this.resync("no checkpoint yet");
+    // A cluster's first relay starts from the beginning of etcd's history, so even objects created and
+    // deleted before it ran reach the stream; only history etcd has compacted away needs a resync.
+    let from = (await this.readCheckpoint()) ?? 0;
     for (;;) {
-      const result = await this.follow(from, signal);
+      // What the stream already holds: changes after the checkpoint that a previous term published must
+      // not be published again. The duplicate window alone cannot promise that: after a nats-server
+      // restart it remembers only ids of messages still stored, and with one message kept per object an
+      // old revision would be accepted again and the newer one then dropped as its duplicate.
+      const streamed = new Map([...(await this.lastPerSubject())].map(([subj, env]) => [subj, env.revision]));
+      const result = await this.follow(from, signal, streamed);
       if (result.kind === "compacted") {
         from = await this.resync(`checkpoint ${from} compacted (etcd compacted to ${result.compactRevision})`);
         continue;
@@ -200,7 +206,11 @@ export class Relay {
    * Streams etcd changes after `checkpoint` into JetStream until the term ends (throws) or etcd says the
    * start was compacted. Pauses the etcd watch while too many publishes are unacknowledged.
    */
-  private follow(checkpoint: number, signal: AbortSignal): Promise<{ kind: "compacted"; compactRevision: number }> {
+  private follow(
+    checkpoint: number,
+    signal: AbortSignal,
+    streamed: Map<string, number>,
+  ): Promise<{ kind: "compacted"; compactRevision: number }> {
     const { etcd, cluster } = this.o;
     const prefix = clusterPrefix(cluster);
     return new Promise((resolve, reject) => {
@@ -251,10 +261,20 @@ export class Relay {
           const env = this.toEnvelope(e);
           lastSubmitted = e.kv.mod_revision;
           if (!env) continue;
+          const subject = subjectFor("ev", env);
+          const held = streamed.get(subject);
+          if (held !== undefined) {
+            streamed.delete(subject);
+            if (held >= env.revision) {
+              streamed.set(subject, held); // still ahead of us: keep skipping this object's older changes
+              pending.push({ revision: env.revision, acked: true });
+              continue;
+            }
+          }
           const p: Pending = { revision: env.revision, acked: false };
           pending.push(p);
           inFlight++;
-          this.publish(env, e.kv.key.toString())
+          this.publish(env, e.kv.key.toString(), subject)
             .then(() => {
               p.acked = true;
               inFlight--;
@@ -334,13 +354,13 @@ export class Relay {
     };
   }
 
-  private async publish(env: EventEnvelope, key: string): Promise<void> {
+  private async publish(env: EventEnvelope, key: string, subject = subjectFor("ev", env)): Promise<void> {
     const h = natsHeaders();
     h.set(HEADER_REVISION, String(env.revision));
     h.set(HEADER_TRACE, env.traceId);
     h.set(HEADER_RELAY, this.o.instanceId);
     const t0 = performance.now();
-    await this.o.js.publish(subjectFor("ev", env), JSON.stringify(env), {
+    await this.o.js.publish(subject, JSON.stringify(env), {
       msgID: msgId(env.cluster, env.revision, key),
       headers: h,
       timeout: 10_000,
