@@ -1,10 +1,14 @@
 // npm run bench:store — libs/store and libs/events against real etcd (fsync on) and nats-server, in one run:
 // raw etcd puts with etcd's own Go client vs store creates, store gets, watch-cache fan-out to 1000 watchers,
-// and (with libs/events) relay lag under a sustained write rate.
+// and relay lag (write acknowledged -> event in a projection) under a sustained write rate.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { ensureStreams, Projection, Relay } from "@evk/events";
+import { createLogger, createRegistry } from "@evk/observability";
 import { EtcdClient, Store, WatchCache } from "@evk/store";
-import { binaries, ensureParts, startEtcd, stopAllProcesses } from "@evk/testing";
+import { binaries, ensureParts, sleep, startEtcd, startNats, stopAllProcesses } from "@evk/testing";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { closedLoop, fmt, percentile, podObject, printTable } from "./lib.ts";
 
 const run = promisify(execFile);
@@ -86,6 +90,57 @@ async function main() {
   cache.stop();
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Relay lag: writes at a steady rate; lag = write acknowledged -> event in a projection (what a syncer sees).
+  const RATE = Number(process.env.EVK_BENCH_RELAY_RATE ?? 500);
+  const SECONDS = Number(process.env.EVK_BENCH_RELAY_SECONDS ?? 10);
+  const nats = await startNats();
+  const nc = await connect({ servers: nats.url });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm);
+  const relay = new Relay({
+    etcd: client,
+    js,
+    jsm,
+    cluster: "lag",
+    log: createLogger("bench"),
+    registry: createRegistry(),
+  });
+  const relayRun = relay.run();
+  const acked = new Map<string, number>();
+  const arrived = new Map<string, number>();
+  const projection = new Projection({
+    js,
+    cluster: "lag",
+    onChange: (e) => arrived.set(e.name, performance.now()),
+  });
+  await projection.start();
+  const lagStore = new Store({ etcd: client, cluster: "lag" });
+  const total = RATE * SECONDS;
+  const t0 = performance.now();
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const name = `l-${i}`;
+    writes.push(
+      lagStore.create({ ...pods, namespace: "bench", name }, podObject(name)).then(() => {
+        acked.set(name, performance.now());
+      }),
+    );
+  }
+  await Promise.all(writes);
+  const achievedRate = total / ((performance.now() - t0) / 1000);
+  const deadline = Date.now() + 30_000;
+  while (arrived.size < total && Date.now() < deadline) await sleep(50);
+  const lags = [...acked].map(([n, t]) => Math.max(0, (arrived.get(n) ?? Number.NaN) - t));
+  await projection.stop();
+  await relay.stop();
+  await relayRun;
+  await nc.close();
+  await nats.dispose();
+
   const rawMean = mean(raw);
   const rawNodeMean = mean(rawNode);
   const createMean = mean(creates);
@@ -112,6 +167,10 @@ async function main() {
       `${fmt(percentile(fanLatency, 50), 2)} / ${fmt(percentile(fanLatency, 99), 2)}`,
     ],
     ["watch fan-out deliveries/s", fmt((WRITES * WATCHERS) / fanSecs)],
+    [
+      `relay lag at ${fmt(achievedRate)} writes/s for ${SECONDS} s, p50 / p99 (ms)`,
+      `${fmt(percentile(lags, 50), 2)} / ${fmt(percentile(lags, 99), 2)}  (${arrived.size}/${total} arrived)`,
+    ],
   ]);
   client.close();
   await etcd.dispose();
