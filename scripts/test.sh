@@ -35,6 +35,9 @@ fi
 # Every process the harness starts carries this marker in its environment, so the
 # leak check below can find anything that outlived the run, whatever it was.
 export EVK_TEST_RUN_ID="evk-test-$$-$(date +%s)"
+# Components started inside the test process log only errors; processes the harness starts keep their
+# own logs in files, printed when a test fails.
+export EVK_LOG_LEVEL="${EVK_LOG_LEVEL:-error}"
 set +e
 node node_modules/mocha/bin/mocha.js \
   --reporter "$EVK_ROOT/test/reporter/summary-reporter.cjs" \
