@@ -19,7 +19,6 @@ import {
   decodeObject,
   type EtcdClient,
   type EtcdWatch,
-  type KeyValue,
   objectKey,
   parseKey,
   prefixEnd,
@@ -379,18 +378,7 @@ export class Relay {
     const started = Date.now();
     this.m.resyncs.inc({ cluster });
     log.warn({ cluster, why }, "relay full resync started");
-    const prefix = clusterPrefix(cluster);
-    const end = prefixEnd(prefix);
-    let revision = 0;
-    const current: KeyValue[] = [];
-    let from: Buffer | string = prefix;
-    for (;;) {
-      const res = await etcd.range({ key: from, range_end: end, limit: 2_000, revision });
-      revision ||= res.header.revision;
-      current.push(...res.kvs);
-      if (!res.more || res.kvs.length === 0) break;
-      from = Buffer.concat([(res.kvs[res.kvs.length - 1] as KeyValue).key, Buffer.from([0])]);
-    }
+    const { kvs: current, revision } = await etcd.rangePrefix(clusterPrefix(cluster), { pageSize: 2_000 });
     const streamed = await this.lastPerSubject();
     const present = new Set<string>();
     const publishes: Promise<void>[] = [];

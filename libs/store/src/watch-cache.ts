@@ -123,17 +123,10 @@ export class WatchCache {
   private async load(): Promise<void> {
     const prefix = clusterPrefix(this.cluster);
     const end = prefixEnd(prefix);
-    let revision = 0;
-    let from: Buffer | string = prefix;
     this.state.clear();
     this.sortedKeys.clear();
-    for (;;) {
-      const res = await this.etcd.range({ key: from, range_end: end, limit: 5_000, revision });
-      revision ||= res.header.revision;
-      for (const kv of res.kvs) this.put(kv.key.toString("utf8"), decodeObject(kv.value, kv.mod_revision));
-      if (!res.more || res.kvs.length === 0) break;
-      from = Buffer.concat([(res.kvs[res.kvs.length - 1] as { key: Buffer }).key, Buffer.from([0])]);
-    }
+    const { kvs, revision } = await this.etcd.rangePrefix(prefix);
+    for (const kv of kvs) this.put(kv.key.toString("utf8"), decodeObject(kv.value, kv.mod_revision));
     this.rev = revision;
     this.history = [];
     this.historyStart = revision;

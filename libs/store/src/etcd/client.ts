@@ -250,6 +250,24 @@ export class EtcdClient {
     }
   }
 
+  /** Every key under `prefix` at one revision (the newest by default), read in pages of `pageSize`. */
+  async rangePrefix(
+    prefix: string,
+    opts: { revision?: number; pageSize?: number } = {},
+  ): Promise<{ kvs: KeyValue[]; revision: number }> {
+    const end = prefixEnd(prefix);
+    let revision = opts.revision ?? 0;
+    let from: Buffer | string = prefix;
+    const kvs: KeyValue[] = [];
+    for (;;) {
+      const res = await this.range({ key: from, range_end: end, limit: opts.pageSize ?? 5_000, revision });
+      revision ||= res.header.revision;
+      kvs.push(...res.kvs);
+      if (!res.more || res.kvs.length === 0) return { kvs, revision };
+      from = Buffer.concat([(res.kvs[res.kvs.length - 1] as KeyValue).key, Buffer.from([0])]);
+    }
+  }
+
   txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
     return this.call<TxnResponse>("Txn", this.types.TxnRequest, this.types.TxnResponse, {
       compare: compare.map((c) => ({
