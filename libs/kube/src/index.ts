@@ -9,4 +9,12 @@ export {
   type StatusReason,
   statusCodes,
 } from "./errors.ts";
+export { type KubeconfigParams, renderKubeconfig } from "./kubeconfig.ts";
 export type { KubeObject, ObjectMeta } from "./object.ts";
+export {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  createSigningKeyPair,
+  type IssueRequest,
+  type KeyPairPem,
+} from "./pki.ts";

@@ -7,9 +7,9 @@ import { type HostCluster, type HostOptions, startLocalHost } from "./host.ts";
 import { type Nats, startLocalNats } from "./nats.ts";
 import { ensureParts } from "./provision.ts";
 
+export { createCertificateAuthority, createSigningKeyPair, renderKubeconfig } from "@evk/kube";
 export type { Etcd, EtcdOptions } from "./etcd.ts";
 export type { HostCluster, HostOptions, KubectlResult } from "./host.ts";
-export { renderKubeconfig } from "./kubeconfig.ts";
 export {
   liveProcesses,
   ManagedProcess,
@@ -19,7 +19,6 @@ export {
 } from "./managed-process.ts";
 export type { Nats } from "./nats.ts";
 export { binaries, cacheDir, KUBE_VERSION, KWOK_VERSION, NATS_VERSION, repoRoot } from "./paths.ts";
-export { createCertificateAuthority, createSigningKeyPair } from "./pki.ts";
 export { freePort, freePorts, PortError } from "./ports.ts";
 export { httpGet, sleep, waitFor } from "./probe.ts";
 export { ensureParts, ProvisionError } from "./provision.ts";

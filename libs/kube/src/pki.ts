@@ -49,8 +49,23 @@ function dn(commonName: string, organizations: string[] = []): string {
 /** A fresh ECDSA P-256 CA; certificates it issues chain to `cert`. */
 export async function createCertificateAuthority(commonName: string, validDays = 3650): Promise<CertificateAuthority> {
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as KeyPair;
+  return authorityFrom(keys, await selfSigned(keys, commonName, validDays));
+}
+
+/** A CA from its PEM certificate and PKCS#8 key, e.g. as kept in etcd across restarts. */
+export async function loadCertificateAuthority(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+  const caCert = new x509.X509Certificate(certPem);
+  const der = x509.PemConverter.decode(keyPem)[0] as ArrayBuffer;
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", der, alg, true, ["sign"]);
+  return authorityFrom(
+    { privateKey, publicKey: (await caCert.publicKey.export(alg, ["verify"])) as webcrypto.CryptoKey },
+    caCert,
+  );
+}
+
+async function selfSigned(keys: KeyPair, commonName: string, validDays: number): Promise<x509.X509Certificate> {
   const now = Date.now();
-  const caCert = await x509.X509CertificateGenerator.createSelfSigned({
+  return x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: dn(commonName),
     notBefore: new Date(now - 60_000),
@@ -63,6 +78,9 @@ export async function createCertificateAuthority(commonName: string, validDays =
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
+}
+
+async function authorityFrom(keys: KeyPair, caCert: x509.X509Certificate): Promise<CertificateAuthority> {
   const caKeyPem = await exportKey(keys.privateKey);
   return {
     cert: caCert.toString("pem"),

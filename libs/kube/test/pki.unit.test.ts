@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import { renderKubeconfig } from "../src/kubeconfig.ts";
-import { createCertificateAuthority } from "../src/pki.ts";
+import { createCertificateAuthority, loadCertificateAuthority } from "../src/pki.ts";
 
 describe("pki", () => {
   it("issues server and client certificates that chain to the CA with the requested names", async () => {
@@ -34,6 +34,18 @@ describe("pki", () => {
       assert.match(issued.key, /^-----BEGIN PRIVATE KEY-----/);
     }
     assert.equal(caCert.ca, true);
+  });
+});
+
+describe("pki persistence", () => {
+  it("loads a CA from its PEMs and keeps issuing certificates that chain to the same CA", async () => {
+    const ca = await createCertificateAuthority("persisted-ca");
+    const loaded = await loadCertificateAuthority(ca.cert, ca.key);
+    assert.equal(loaded.cert, ca.cert);
+    const leaf = new X509Certificate(
+      (await loaded.issue({ commonName: "x", usage: "server", ips: ["127.0.0.1"] })).cert,
+    );
+    assert.ok(leaf.verify(new X509Certificate(ca.cert).publicKey));
   });
 });
 

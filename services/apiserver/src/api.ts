@@ -1,0 +1,294 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errors, isStatusError, type KubeObject, StatusError } from "@evk/kube";
+import type { Store, WatchCache } from "@evk/store";
+import { applyPatch, patchTypeOf } from "./patch.ts";
+import type { ResourceRequest } from "./request-info.ts";
+import { apiVersionOf, lookupResource, type ResourceType } from "./resources.ts";
+
+/** kube-apiserver's limit on request bodies. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const se = isStatusError(err) ? err : errors.internal((err as Error)?.message ?? String(err));
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, se.code, se.toStatus());
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw errors.entityTooLarge(MAX_BODY_BYTES);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(
+      `the body of the request was in an unknown format - accepted media types include: application/json (${(err as Error).message})`,
+    );
+  }
+}
+
+/** Serves the resource API of one virtual cluster from its Store (writes) and WatchCache (reads, watches). */
+export class ResourceApi {
+  private readonly store: Store;
+  private readonly cache: WatchCache;
+
+  constructor(store: Store, cache: WatchCache) {
+    this.store = store;
+    this.cache = cache;
+  }
+
+  async handle(
+    info: ResourceRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const type = lookupResource(info.group, info.version, info.resource);
+    if (!type || (info.subresource && !(type.subresources ?? []).includes(info.subresource))) {
+      throw new StatusError("NotFound", "the server could not find the requested resource");
+    }
+    if (info.subresource)
+      throw new StatusError("MethodNotAllowed", `the ${info.subresource} subresource is not served yet`);
+    if (type.namespaced === false && info.namespace)
+      throw new StatusError("NotFound", "the server could not find the requested resource");
+    const ref = (name: string) => ({
+      group: type.group,
+      resource: type.resource,
+      namespace: type.namespaced ? info.namespace : undefined,
+      name,
+    });
+    switch (info.verb) {
+      case "get":
+        return sendJson(res, 200, await this.store.get(ref(info.name as string)));
+      case "list":
+        return sendJson(res, 200, await this.list(type, info, query));
+      case "watch":
+        return this.watch(type, info, req, res, query);
+      case "create": {
+        const obj = this.checkBody(type, info, await readBody(req));
+        await this.requireNamespace(type, info);
+        const name =
+          obj.metadata.name || (obj.metadata.generateName ? `${obj.metadata.generateName}${randomSuffix()}` : "");
+        if (!name)
+          throw errors.invalid(
+            type.kind,
+            "",
+            [{ field: "metadata.name", message: "Required value: name or generateName is required" }],
+            type.group,
+          );
+        const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+        const meta = { ...obj.metadata, name, uid: randomUUID(), creationTimestamp: now, generation: 1 };
+        if (type.namespaced) meta.namespace = info.namespace;
+        delete meta.resourceVersion;
+        const created = await this.store.create(ref(name), {
+          ...obj,
+          apiVersion: apiVersionOf(type),
+          kind: type.kind,
+          metadata: meta,
+        });
+        return sendJson(res, 201, created);
+      }
+      case "update": {
+        const obj = this.checkBody(type, info, await readBody(req));
+        if (obj.metadata.name !== info.name)
+          throw errors.badRequest(
+            `the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`,
+          );
+        const rv = obj.metadata.resourceVersion;
+        const updated = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+          if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
+          return keepSystemFields(cur, obj);
+        });
+        return sendJson(res, 200, updated);
+      }
+      case "patch": {
+        const pt = patchTypeOf(req.headers["content-type"]);
+        if (!pt)
+          throw new StatusError(
+            "UnsupportedMediaType",
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          );
+        const body = await readBody(req);
+        const patched = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+          const next = applyPatch(cur, pt, body);
+          const rv = next.metadata?.resourceVersion;
+          if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
+          return keepSystemFields(cur, next);
+        });
+        return sendJson(res, 200, patched);
+      }
+      case "delete": {
+        const opts = ((await readBody(req)) ?? {}) as { preconditions?: { uid?: string; resourceVersion?: string } };
+        const deleted = await this.store.delete(ref(info.name as string), {
+          ...(opts.preconditions?.uid ? { uid: opts.preconditions.uid } : {}),
+          ...(opts.preconditions?.resourceVersion ? { resourceVersion: opts.preconditions.resourceVersion } : {}),
+        });
+        return sendJson(res, 200, deleted);
+      }
+      default:
+        throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
+    }
+  }
+
+  private checkBody(type: ResourceType, info: ResourceRequest, body: unknown): KubeObject {
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw errors.badRequest("the request body must be a JSON object");
+    const obj = body as KubeObject;
+    if (obj.kind !== undefined && obj.kind !== type.kind)
+      throw errors.badRequest(`the kind of the object (${obj.kind}) does not match ${type.kind}`);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(type)) {
+      throw errors.badRequest(
+        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
+    }
+    obj.metadata ??= {};
+    if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== info.namespace) {
+      throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    return obj;
+  }
+
+  private async requireNamespace(type: ResourceType, info: ResourceRequest): Promise<void> {
+    if (!type.namespaced) return;
+    const ns = this.cache.get({ group: "", resource: "namespaces", name: info.namespace as string });
+    if (ns) return;
+    // The cache may lag a namespace created a moment ago; etcd is the authority.
+    try {
+      await this.store.get({ group: "", resource: "namespaces", name: info.namespace as string });
+    } catch (err) {
+      if (isStatusError(err, "NotFound"))
+        throw errors.notFound({ group: "", resource: "namespaces" }, info.namespace as string);
+      throw err;
+    }
+  }
+
+  private async list(type: ResourceType, info: ResourceRequest, query: URLSearchParams) {
+    const rv = query.get("resourceVersion") ?? "";
+    const limit = Number(query.get("limit") ?? 0);
+    const cont = query.get("continue") ?? "";
+    const listKind = `${type.kind}List`;
+    const meta = (revision: number, c?: string, remaining?: number) => ({
+      resourceVersion: String(revision),
+      ...(c ? { continue: c } : {}),
+      ...(remaining !== undefined ? { remainingItemCount: remaining } : {}),
+    });
+    if (limit > 0 || cont || (rv && query.get("resourceVersionMatch") === "Exact")) {
+      const r = await this.store.list(type, {
+        ...(info.namespace ? { namespace: info.namespace } : {}),
+        ...(limit > 0 ? { limit } : {}),
+        ...(cont ? { continue: cont } : {}),
+        ...(rv && !cont ? { revision: Number(rv) } : {}),
+      });
+      return {
+        kind: listKind,
+        apiVersion: apiVersionOf(type),
+        metadata: meta(r.revision, r.continue, r.remainingItemCount),
+        items: r.items,
+      };
+    }
+    // resourceVersion unset: a consistent read, served from memory once the cache has caught up with etcd.
+    if (rv === "") await this.cache.sync();
+    else if (rv !== "0") await this.cache.waitForRevision(Number(rv));
+    const r = this.cache.list(type, info.namespace);
+    return {
+      kind: listKind,
+      apiVersion: apiVersionOf(type),
+      metadata: meta(r.revision),
+      items: r.items.map((i) => i.object),
+    };
+  }
+
+  private async watch(
+    type: ResourceType,
+    info: ResourceRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const rv = query.get("resourceVersion") ?? "";
+    const timeoutSeconds = Number(query.get("timeoutSeconds") ?? 1800);
+    const fieldSelector = query.get("fieldSelector") ?? "";
+    const nameMatch = /^metadata\.name=([^,]+)$/.exec(fieldSelector);
+    let from = 0;
+    if (rv !== "" && rv !== "0") from = Number(rv);
+    else if (rv === "") await this.cache.sync();
+    res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+    const write = (line: string) => res.write(`${line}\n`);
+    const name = info.name ?? nameMatch?.[1];
+    let watcher: { stop(): void } | undefined;
+    const close = () => {
+      watcher?.stop();
+      clearTimeout(timer);
+      res.end();
+    };
+    const timer = setTimeout(close, timeoutSeconds * 1000);
+    req.on("close", close);
+    try {
+      watcher = this.cache.watch(
+        type,
+        {
+          fromRevision: from,
+          ...(info.namespace ? { namespace: info.namespace } : {}),
+          ...(name ? { name } : {}),
+          bookmarks: query.get("allowWatchBookmarks") === "true",
+        },
+        (ev) => {
+          if (ev.type === "BOOKMARK")
+            write(
+              `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${ev.revision}"}}}`,
+            );
+          else write(`{"type":"${ev.type}","object":${ev.json()}}`);
+        },
+        (err) => {
+          const se = isStatusError(err) ? err : errors.internal(err.message);
+          write(JSON.stringify({ type: "ERROR", object: se.toStatus() }));
+          close();
+        },
+      );
+    } catch (err) {
+      // A too-old resourceVersion is told inside the stream, as kube-apiserver does: an ERROR event, then close.
+      const se = isStatusError(err) ? err : errors.internal((err as Error).message);
+      write(JSON.stringify({ type: "ERROR", object: se.toStatus() }));
+      close();
+    }
+  }
+}
+
+function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject {
+  return {
+    ...next,
+    apiVersion: cur.apiVersion,
+    kind: cur.kind,
+    metadata: {
+      ...next.metadata,
+      name: cur.metadata.name,
+      namespace: cur.metadata.namespace,
+      uid: cur.metadata.uid,
+      creationTimestamp: cur.metadata.creationTimestamp,
+      generation: cur.metadata.generation,
+    },
+  };
+}
+
+function randomSuffix(): string {
+  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  let s = "";
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}

@@ -1,0 +1,62 @@
+import { apiVersionOf, groups, type ResourceType, resourceTypes } from "./resources.ts";
+
+// Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>). Clients asking for aggregated
+// discovery get these too and fall back, as they do against older servers.
+
+const verbsFor = (t: ResourceType) => [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+];
+
+export function apiVersions(serverAddress: string) {
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
+}
+
+function groupDoc(name: string, versions: string[]) {
+  const vs = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions: vs, preferredVersion: vs[0] };
+}
+
+export function apiGroupList() {
+  return { kind: "APIGroupList", apiVersion: "v1", groups: groups().map((g) => groupDoc(g.name, g.versions)) };
+}
+
+export function apiGroup(name: string) {
+  const g = groups().find((x) => x.name === name);
+  return g ? { kind: "APIGroup", apiVersion: "v1", ...groupDoc(g.name, g.versions) } : undefined;
+}
+
+export function apiResourceList(group: string, version: string) {
+  const types = resourceTypes.filter((t) => t.group === group && t.version === version);
+  if (types.length === 0) return undefined;
+  const resources = types.flatMap((t) => [
+    {
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: verbsFor(t),
+      ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+      ...(t.categories ? { categories: t.categories } : {}),
+    },
+    ...(t.subresources ?? []).map((sub) => ({
+      name: `${t.resource}/${sub}`,
+      singularName: "",
+      namespaced: t.namespaced,
+      kind: sub === "scale" ? "Scale" : sub === "binding" ? "Binding" : sub === "token" ? "TokenRequest" : t.kind,
+      verbs: sub === "binding" || sub === "token" ? ["create"] : ["get", "patch", "update"],
+      ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : {}),
+    })),
+  ]);
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf({ group, version }), resources };
+}

@@ -1,0 +1,101 @@
+// The built-in resources the virtual API server serves. Adding one is one entry here (plus its
+// defaulting, validation and table columns where it has special ones).
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  /** Plural, as in the URL. */
+  resource: string;
+  kind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: string[];
+}
+
+const r = (
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources">> = {},
+): ResourceType => ({ group, version, resource, kind, singular: kind.toLowerCase(), namespaced, ...extra });
+
+const all = ["all"];
+
+export const resourceTypes: ResourceType[] = [
+  r("", "v1", "namespaces", "Namespace", false, { shortNames: ["ns"], subresources: ["status", "finalize"] }),
+  r("", "v1", "pods", "Pod", true, { shortNames: ["po"], categories: all, subresources: ["status", "binding"] }),
+  r("", "v1", "services", "Service", true, { shortNames: ["svc"], categories: all, subresources: ["status"] }),
+  r("", "v1", "endpoints", "Endpoints", true, { shortNames: ["ep"] }),
+  r("", "v1", "configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
+  r("", "v1", "secrets", "Secret", true),
+  r("", "v1", "serviceaccounts", "ServiceAccount", true, { shortNames: ["sa"], subresources: ["token"] }),
+  r("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, {
+    shortNames: ["pvc"],
+    subresources: ["status"],
+  }),
+  r("", "v1", "persistentvolumes", "PersistentVolume", false, { shortNames: ["pv"], subresources: ["status"] }),
+  r("", "v1", "nodes", "Node", false, { shortNames: ["no"], subresources: ["status"] }),
+  r("", "v1", "events", "Event", true, { shortNames: ["ev"] }),
+  r("", "v1", "limitranges", "LimitRange", true, { shortNames: ["limits"] }),
+  r("", "v1", "resourcequotas", "ResourceQuota", true, { shortNames: ["quota"], subresources: ["status"] }),
+  r("", "v1", "podtemplates", "PodTemplate", true),
+  r("apps", "v1", "deployments", "Deployment", true, {
+    shortNames: ["deploy"],
+    categories: all,
+    subresources: ["status", "scale"],
+  }),
+  r("apps", "v1", "replicasets", "ReplicaSet", true, {
+    shortNames: ["rs"],
+    categories: all,
+    subresources: ["status", "scale"],
+  }),
+  r("apps", "v1", "statefulsets", "StatefulSet", true, {
+    shortNames: ["sts"],
+    categories: all,
+    subresources: ["status", "scale"],
+  }),
+  r("apps", "v1", "daemonsets", "DaemonSet", true, { shortNames: ["ds"], categories: all, subresources: ["status"] }),
+  r("apps", "v1", "controllerrevisions", "ControllerRevision", true),
+  r("batch", "v1", "jobs", "Job", true, { categories: all, subresources: ["status"] }),
+  r("batch", "v1", "cronjobs", "CronJob", true, { shortNames: ["cj"], categories: all, subresources: ["status"] }),
+  r("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
+  r("coordination.k8s.io", "v1", "leases", "Lease", true),
+  r("events.k8s.io", "v1", "events", "Event", true, { shortNames: ["ev"] }),
+  r("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
+  r("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
+  r("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
+  r("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+  r("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, { shortNames: ["sc"] }),
+  r("networking.k8s.io", "v1", "ingresses", "Ingress", true, { shortNames: ["ing"], subresources: ["status"] }),
+  r("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false),
+  r("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, { shortNames: ["netpol"] }),
+  r("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {
+    shortNames: ["pdb"],
+    subresources: ["status"],
+  }),
+  r("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, { shortNames: ["pc"] }),
+];
+
+const byPath = new Map(resourceTypes.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
+
+export function lookupResource(group: string, version: string, resource: string): ResourceType | undefined {
+  return byPath.get(`${group}/${version}/${resource}`);
+}
+
+export const apiVersionOf = (t: Pick<ResourceType, "group" | "version">) =>
+  t.group ? `${t.group}/${t.version}` : t.version;
+
+/** Groups in the order discovery lists them, each with its versions. */
+export function groups(): { name: string; versions: string[] }[] {
+  const out = new Map<string, Set<string>>();
+  for (const t of resourceTypes) {
+    if (!t.group) continue;
+    if (!out.has(t.group)) out.set(t.group, new Set());
+    out.get(t.group)?.add(t.version);
+  }
+  return [...out].map(([name, versions]) => ({ name, versions: [...versions] }));
+}
