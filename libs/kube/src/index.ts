@@ -17,4 +17,5 @@ export {
   createSigningKeyPair,
   type IssueRequest,
   type KeyPairPem,
+  loadCertificateAuthority,
 } from "./pki.ts";

@@ -25,6 +25,15 @@ export function sendError(res: ServerResponse, err: unknown): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  const ct = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+  // Protobuf bodies (typed client-go clients, kubectl's create generators) are not decoded yet; 415 says so
+  // plainly instead of a JSON parse error.
+  if (ct === "application/vnd.kubernetes.protobuf") {
+    throw new StatusError(
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json",
+    );
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {

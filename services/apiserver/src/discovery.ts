@@ -3,16 +3,7 @@ import { apiVersionOf, groups, type ResourceType, resourceTypes } from "./resour
 // Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>). Clients asking for aggregated
 // discovery get these too and fall back, as they do against older servers.
 
-const verbsFor = (t: ResourceType) => [
-  "create",
-  "delete",
-  "deletecollection",
-  "get",
-  "list",
-  "patch",
-  "update",
-  "watch",
-];
+const verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 export function apiVersions(serverAddress: string) {
   return {
@@ -45,7 +36,7 @@ export function apiResourceList(group: string, version: string) {
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs: verbsFor(t),
+      verbs,
       ...(t.shortNames ? { shortNames: t.shortNames } : {}),
       ...(t.categories ? { categories: t.categories } : {}),
     },

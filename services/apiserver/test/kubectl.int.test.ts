@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { binaries, type Etcd, httpGet, ManagedProcess, makeTempDir, repoRoot, startEtcd } from "@evk/testing";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+
+const run = promisify(execFile);
+// The kubectl built beside the host control plane, and the machine's 1.33 when it has one.
+const kubectls = [binaries.kubectl, "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"].filter((k) => existsSync(k));
+
+describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, watch)", function () {
+  this.timeout(120_000);
+  let etcd: Etcd;
+  let apiserver: ManagedProcess;
+  let kubeconfig: string;
+  const dir = makeTempDir("apiserver-test");
+
+  before(async () => {
+    etcd = await startEtcd();
+    kubeconfig = join(dir, "kubeconfig");
+    apiserver = new ManagedProcess({
+      name: "evk-apiserver",
+      command: process.execPath,
+      args: [
+        join(repoRoot, "services/apiserver/src/main.ts"),
+        `--etcd=${etcd.endpoint}`,
+        "--cluster=t1",
+        "--port=0",
+        `--kubeconfig-out=${kubeconfig}`,
+      ],
+      logFile: join(dir, "apiserver.log"),
+      ready: async () => existsSync(kubeconfig),
+    });
+    await apiserver.start();
+  });
+  after(async () => {
+    await apiserver?.stop();
+    await etcd?.dispose();
+  });
+
+  const kubectl = async (bin: string, args: string[], input?: string) => {
+    const p = run(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, `cache-${bin.length}`)}`, ...args]);
+    if (input !== undefined) p.child.stdin?.end(input);
+    try {
+      return { ...(await p), code: 0 };
+    } catch (err) {
+      const e = err as { stdout: string; stderr: string; code: number };
+      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+    }
+  };
+
+  for (const bin of kubectls) {
+    const v = bin === binaries.kubectl ? "1.35" : "1.33";
+    it(`kubectl ${v}: lists bootstrap namespaces, creates, reads, patches, watches and deletes`, async () => {
+      const ns = `demo-${v.replace(".", "")}`;
+      const ok = async (args: string[], input?: string) => {
+        const r = await kubectl(bin, args, input);
+        assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
+        return r.stdout;
+      };
+      assert.deepEqual(
+        (await ok(["get", "ns", "-o", "jsonpath={.items[*].metadata.name}"]))
+          .split(" ")
+          .filter((n) => n.startsWith("kube-") || n === "default")
+          .sort(),
+        ["default", "kube-node-lease", "kube-public", "kube-system"],
+      );
+      await ok(
+        ["create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+      );
+      await ok(
+        ["-n", ns, "create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c1" }, data: { a: "b" } }),
+      );
+      const got = JSON.parse(await ok(["-n", ns, "get", "cm", "c1", "-o", "json"]));
+      assert.equal(got.data.a, "b");
+      assert.equal(got.metadata.namespace, ns);
+      assert.match(got.metadata.uid, /^[0-9a-f-]{36}$/);
+      assert.match(got.metadata.resourceVersion, /^\d+$/);
+      await ok(["-n", ns, "patch", "cm", "c1", "--type=merge", "-p", '{"data":{"x":"y"}}']);
+      await ok(["-n", ns, "patch", "cm", "c1", "--type=json", "-p", '[{"op":"remove","path":"/data/a"}]']);
+      assert.equal(await ok(["-n", ns, "get", "cm", "c1", "-o", "jsonpath={.data}"]), '{"x":"y"}');
+      const watch = kubectl(bin, ["-n", ns, "get", "cm", "-w", "--output-watch-events", "--request-timeout=5s"]);
+      await new Promise((r) => setTimeout(r, 1_000));
+      await ok(["-n", ns, "delete", "cm", "c1"]);
+      const w = await watch;
+      assert.match(w.stdout, /ADDED\s+c1/);
+      assert.match(w.stdout, /DELETED\s+c1/);
+      const missing = await kubectl(bin, ["-n", ns, "get", "cm", "c1"]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /configmaps "c1" not found/);
+    });
+  }
+
+  it("client-node: typed list and a 404 Status for a missing object", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(readFileSync(kubeconfig, "utf8"));
+    const core = kc.makeApiClient(CoreV1Api);
+    const list = await core.listNamespace();
+    assert.ok(list.items.some((n) => n.metadata?.name === "kube-system"));
+    assert.match(list.metadata?.resourceVersion ?? "", /^\d+$/);
+    await assert.rejects(
+      core.readNamespacedConfigMap({ namespace: "default", name: "nope" }),
+      (e: { code?: number }) => e.code === 404,
+    );
+  });
+
+  it("answers anonymous API requests with a 401 Status and serves health and version publicly", async () => {
+    const url = /server: (\S+)/.exec(readFileSync(kubeconfig, "utf8"))?.[1] as string;
+    const anon = await httpGet(`${url}/api/v1/namespaces`);
+    assert.equal(anon.status, 401);
+    assert.deepEqual(JSON.parse(anon.body), {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Unauthorized",
+      reason: "Unauthorized",
+      code: 401,
+    });
+    assert.equal((await httpGet(`${url}/readyz`)).status, 200);
+    assert.equal(JSON.parse((await httpGet(`${url}/version`)).body).minor, "35");
+  });
+
+  it("refuses a protobuf body with 415 rather than misreading it", async () => {
+    const r = await kubectl(binaries.kubectl, ["create", "namespace", "pb-test"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /UnsupportedMediaType/);
+  });
+});
