@@ -8,6 +8,12 @@ function positiveInt(v: string): number {
   return n;
 }
 
+function dnsLabel(v: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v))
+    throw new InvalidArgumentError("must be a DNS label: lowercase letters, digits and '-'");
+  return v;
+}
+
 const program = new Command()
   .name("evk")
   .description("Virtual Kubernetes clusters inside one namespace of a host cluster, built as event-sourced services")
@@ -16,11 +22,12 @@ const program = new Command()
 program
   .command("up")
   .description(
-    "start etcd, nats-server (JetStream) and a local Kubernetes host control plane with kwok nodes, print how to reach them, stop on Ctrl-C",
+    "run a virtual cluster on this machine: etcd, nats-server (JetStream), a local Kubernetes host control plane with kwok nodes, and the virtual cluster's API server and relay; Ctrl-C stops everything",
   )
+  .option("--cluster <name>", "name of the virtual cluster (a DNS label)", dnsLabel, "dev")
   .option("--nodes <n>", "fake nodes kwok manages on the host", positiveInt, 2)
-  .option("--kubeconfig <path>", "where to write the host cluster's kubeconfig", ".evk/host.kubeconfig")
-  .action(async (o: { nodes: number; kubeconfig: string }) => {
+  .option("--dir <path>", "where to write kubeconfig (virtual cluster) and host.kubeconfig", ".evk")
+  .action(async (o: { cluster: string; nodes: number; dir: string }) => {
     await up(o);
   });
 

@@ -1,57 +1,86 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ensureParts, type HostCluster, KUBE_VERSION, startEtcd, startHost, startNats } from "@evk/testing";
+import {
+  ensureParts,
+  type HostCluster,
+  KUBE_VERSION,
+  relayProcess,
+  startApiserver,
+  startEtcd,
+  startHost,
+  startNats,
+  stopAllProcesses,
+} from "@evk/testing";
 
 export interface UpOptions {
+  cluster: string;
   nodes: number;
-  kubeconfig: string;
+  /** Directory for the kubeconfigs written. */
+  dir: string;
 }
 
 /**
- * Starts the local infrastructure a virtual cluster runs on: etcd, nats-server with JetStream and a
- * real Kubernetes host control plane with kwok nodes; prints how to reach it; stops it all on Ctrl-C.
+ * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, a real Kubernetes host control
+ * plane with kwok nodes, and the virtual cluster's API server and relay. Prints how to reach it; Ctrl-C
+ * stops everything.
  */
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   const say = (s: string) => process.stderr.write(`evk: ${s}\n`);
   await ensureParts();
-  say("starting etcd and nats-server");
-  const [etcd, nats] = await Promise.all([startEtcd({ fsync: true }), startNats()]);
-  say(`starting the host control plane (Kubernetes ${KUBE_VERSION}, ${opts.nodes} kwok nodes)`);
-  let host: HostCluster;
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const virtualKubeconfig = `${dir}/kubeconfig`;
+  const hostKubeconfig = `${dir}/host.kubeconfig`;
+  rmSync(virtualKubeconfig, { force: true });
   try {
-    host = await startHost({ nodes: opts.nodes });
-  } catch (err) {
+    say("starting etcd and nats-server");
+    const [etcd, nats] = await Promise.all([startEtcd({ fsync: true }), startNats()]);
+    say(`starting the host control plane (Kubernetes ${KUBE_VERSION}, ${opts.nodes} kwok nodes)`);
+    const host: HostCluster = await startHost({ nodes: opts.nodes });
+    mkdirSync(dirname(hostKubeconfig), { recursive: true });
+    writeFileSync(hostKubeconfig, host.kubeconfig, { mode: 0o600 });
+    say(`starting the virtual cluster "${opts.cluster}": API server and relay`);
+    const apiserver = await startApiserver({
+      etcd: etcd.endpoint,
+      cluster: opts.cluster,
+      kubeconfigPath: virtualKubeconfig,
+    });
+    const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster: opts.cluster, instance: "up" });
+    await relay.start();
+    process.stdout.write(
+      [
+        `evk is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        "",
+        `  virtual cluster  ${opts.cluster}  ${apiserver.url}`,
+        `    kubeconfig     ${virtualKubeconfig}`,
+        `  host cluster     ${host.server}  (Kubernetes ${KUBE_VERSION}, nodes: ${host.nodeNames.join(", ")})`,
+        `    kubeconfig     ${hostKubeconfig}`,
+        `  etcd             ${etcd.endpoint}`,
+        `  nats             ${nats.url}  (JetStream: every change of the virtual cluster on evk.ev.${opts.cluster}.>)`,
+        "",
+        "Try:",
+        `  kubectl --kubeconfig ${virtualKubeconfig} get namespaces`,
+        `  kubectl --kubeconfig ${virtualKubeconfig} get configmaps -A -w`,
+        `  kubectl --kubeconfig ${hostKubeconfig} get nodes`,
+        "",
+        "Syncers (pods, services, storage) are not part of evk yet: objects stay in the virtual cluster.",
+        "Press Ctrl-C to stop everything.",
+        "",
+      ].join("\n"),
+    );
+    await new Promise<void>((resolveStop) => {
+      process.once("SIGINT", () => resolveStop());
+      process.once("SIGTERM", () => resolveStop());
+    });
+    say("stopping");
+    await relay.stop();
+    await apiserver.stop();
+    await host.stop();
     await Promise.all([etcd.dispose(), nats.dispose()]);
-    throw err;
+    say("stopped");
+  } finally {
+    await stopAllProcesses();
+    rmSync(virtualKubeconfig, { force: true });
   }
-  const kubeconfig = resolve(opts.kubeconfig);
-  mkdirSync(dirname(kubeconfig), { recursive: true });
-  writeFileSync(kubeconfig, host.kubeconfig, { mode: 0o600 });
-  process.stdout.write(
-    [
-      `evk is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-      "",
-      `  host cluster   ${host.server}  (Kubernetes ${KUBE_VERSION}, nodes: ${host.nodeNames.join(", ")})`,
-      `  kubeconfig     ${kubeconfig}`,
-      `  etcd           ${etcd.endpoint}`,
-      `  nats           ${nats.url}  (JetStream)`,
-      "",
-      "Try:",
-      `  kubectl --kubeconfig ${kubeconfig} get nodes`,
-      `  kubectl --kubeconfig ${kubeconfig} create deployment web --image=nginx --replicas=2`,
-      "",
-      "Press Ctrl-C to stop everything.",
-      "",
-    ].join("\n"),
-  );
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  say("stopping");
-  await host.stop();
-  await Promise.all([etcd.dispose(), nats.dispose()]);
-  say("stopped");
 }

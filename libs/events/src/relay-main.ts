@@ -58,6 +58,8 @@ const etcd = new EtcdClient({ endpoints: [cfg.etcd] });
 const nc = await connect({ servers: cfg.nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 const jsm = await jetstreamManager(nc);
 await ensureStreams(jsm, { tombstoneTtlSeconds: cfg.tombstoneTtl });
+// Supervisors (the test harness, evk up) wait for this line: the streams exist from here on.
+log.info("relay ready");
 const relay = new Relay({
   etcd,
   js: jetstream(nc),

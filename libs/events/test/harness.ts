@@ -1,10 +1,16 @@
 // Shared set-up of the events integration tests: real etcd and nats-server, a Store to write through,
 // and the relay either in this process or as a separate process that fault tests can SIGKILL.
-import { join } from "node:path";
 import type { KubeObject } from "@evk/kube";
 import { createLogger, createRegistry } from "@evk/observability";
 import { EtcdClient, Store } from "@evk/store";
-import { type Etcd, ManagedProcess, makeTempDir, type Nats, repoRoot, startEtcd, startNats } from "@evk/testing";
+import {
+  type Etcd,
+  type ManagedProcess,
+  type Nats,
+  startEtcd,
+  startNats,
+  relayProcess as startRelayProcess,
+} from "@evk/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ensureStreams } from "../src/index.ts";
@@ -41,22 +47,7 @@ export const registry = () => createRegistry();
 
 /** The relay as its own process, started by the harness so it can be SIGKILLed and restarted. */
 export function relayProcess(env: Env, cluster: string, instance: string, extra: string[] = []): ManagedProcess {
-  const dir = makeTempDir("relay");
-  return new ManagedProcess({
-    name: `relay-${instance}`,
-    command: process.execPath,
-    args: [
-      join(repoRoot, "libs/events/src/relay-main.ts"),
-      `--etcd=${env.etcd.endpoint}`,
-      `--nats=${env.nats.url}`,
-      `--cluster=${cluster}`,
-      `--instance=${instance}`,
-      ...extra,
-    ],
-    env: { EVK_LOG_LEVEL: "info" },
-    logFile: join(dir, "relay.log"),
-    ready: async () => true,
-  });
+  return startRelayProcess({ etcd: env.etcd.endpoint, nats: env.nats.url, cluster, instance, extraArgs: extra });
 }
 
 export const pods = { group: "", resource: "pods" };

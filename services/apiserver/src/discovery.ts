@@ -1,4 +1,4 @@
-import { apiVersionOf, groups, type ResourceType, resourceTypes } from "./resources.ts";
+import { apiVersionOf, groups, resourceTypes } from "./resources.ts";
 
 // Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>). Clients asking for aggregated
 // discovery get these too and fall back, as they do against older servers.

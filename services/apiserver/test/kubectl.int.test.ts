@@ -3,7 +3,15 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { binaries, type Etcd, httpGet, ManagedProcess, makeTempDir, repoRoot, startEtcd } from "@evk/testing";
+import {
+  binaries,
+  type Etcd,
+  httpGet,
+  type LocalApiserver,
+  makeTempDir,
+  startApiserver,
+  startEtcd,
+} from "@evk/testing";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
 const run = promisify(execFile);
@@ -13,27 +21,14 @@ const kubectls = [binaries.kubectl, "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"
 describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, watch)", function () {
   this.timeout(120_000);
   let etcd: Etcd;
-  let apiserver: ManagedProcess;
+  let apiserver: LocalApiserver;
   let kubeconfig: string;
   const dir = makeTempDir("apiserver-test");
 
   before(async () => {
     etcd = await startEtcd();
-    kubeconfig = join(dir, "kubeconfig");
-    apiserver = new ManagedProcess({
-      name: "evk-apiserver",
-      command: process.execPath,
-      args: [
-        join(repoRoot, "services/apiserver/src/main.ts"),
-        `--etcd=${etcd.endpoint}`,
-        "--cluster=t1",
-        "--port=0",
-        `--kubeconfig-out=${kubeconfig}`,
-      ],
-      logFile: join(dir, "apiserver.log"),
-      ready: async () => existsSync(kubeconfig),
-    });
-    await apiserver.start();
+    apiserver = await startApiserver({ etcd: etcd.endpoint, cluster: "t1" });
+    kubeconfig = apiserver.kubeconfigPath;
   });
   after(async () => {
     await apiserver?.stop();
@@ -109,7 +104,7 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
   });
 
   it("answers anonymous API requests with a 401 Status and serves health and version publicly", async () => {
-    const url = /server: (\S+)/.exec(readFileSync(kubeconfig, "utf8"))?.[1] as string;
+    const url = apiserver.url;
     const anon = await httpGet(`${url}/api/v1/namespaces`);
     assert.equal(anon.status, 401);
     assert.deepEqual(JSON.parse(anon.body), {
