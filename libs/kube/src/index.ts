@@ -19,3 +19,4 @@ export {
   type KeyPairPem,
   loadCertificateAuthority,
 } from "./pki.ts";
+export { type FieldSelector, parseFieldSelector, parseLabelSelector, type Selector } from "./selectors.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors, isStatusError, type KubeObject, StatusError } from "@evk/kube";
+import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { Store, WatchCache } from "@evk/store";
 import { applyPatch, patchTypeOf } from "./patch.ts";
 import type { ResourceRequest } from "./request-info.ts";
@@ -188,6 +188,9 @@ export class ResourceApi {
   }
 
   private async list(type: ResourceType, info: ResourceRequest, query: URLSearchParams) {
+    const labels = parseLabelSelector(query.get("labelSelector"));
+    const fields = parseFieldSelector(query.get("fieldSelector"), type.fieldLabels);
+    const keep = (o: KubeObject) => labels.matches(o.metadata.labels) && fields.matches(o);
     const rv = query.get("resourceVersion") ?? "";
     const limit = Number(query.get("limit") ?? 0);
     const cont = query.get("continue") ?? "";
@@ -204,23 +207,23 @@ export class ResourceApi {
         ...(cont ? { continue: cont } : {}),
         ...(rv && !cont ? { revision: Number(rv) } : {}),
       });
+      // Like kube-apiserver, a filtered page may hold fewer than `limit` items; remainingItemCount is then unknown.
+      const items = r.items.filter(keep);
+      const remaining = labels.empty && fields.empty ? r.remainingItemCount : undefined;
       return {
         kind: listKind,
         apiVersion: apiVersionOf(type),
-        metadata: meta(r.revision, r.continue, r.remainingItemCount),
-        items: r.items,
+        metadata: meta(r.revision, r.continue, remaining),
+        items,
       };
     }
     // resourceVersion unset: a consistent read, served from memory once the cache has caught up with etcd.
     if (rv === "") await this.cache.sync();
     else if (rv !== "0") await this.cache.waitForRevision(Number(rv));
     const r = this.cache.list(type, info.namespace);
-    return {
-      kind: listKind,
-      apiVersion: apiVersionOf(type),
-      metadata: meta(r.revision),
-      items: r.items.map((i) => i.object),
-    };
+    const items: KubeObject[] = [];
+    for (const i of r.items) if (keep(i.object)) items.push(i.object);
+    return { kind: listKind, apiVersion: apiVersionOf(type), metadata: meta(r.revision), items };
   }
 
   private async watch(
@@ -232,14 +235,16 @@ export class ResourceApi {
   ): Promise<void> {
     const rv = query.get("resourceVersion") ?? "";
     const timeoutSeconds = Number(query.get("timeoutSeconds") ?? 1800);
-    const fieldSelector = query.get("fieldSelector") ?? "";
-    const nameMatch = /^metadata\.name=([^,]+)$/.exec(fieldSelector);
+    const labels = parseLabelSelector(query.get("labelSelector"));
+    const fields = parseFieldSelector(query.get("fieldSelector"), type.fieldLabels);
+    const selected = (o: KubeObject | undefined) =>
+      o !== undefined && labels.matches(o.metadata.labels) && fields.matches(o);
     let from = 0;
     if (rv !== "" && rv !== "0") from = Number(rv);
     else if (rv === "") await this.cache.sync();
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     const write = (line: string) => res.write(`${line}\n`);
-    const name = info.name ?? nameMatch?.[1];
+    const name = info.name ?? fields.name;
     let watcher: { stop(): void } | undefined;
     const close = () => {
       watcher?.stop();
@@ -258,11 +263,19 @@ export class ResourceApi {
           bookmarks: query.get("allowWatchBookmarks") === "true",
         },
         (ev) => {
-          if (ev.type === "BOOKMARK")
+          if (ev.type === "BOOKMARK") {
             write(
               `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${ev.revision}"}}}`,
             );
-          else write(`{"type":"${ev.type}","object":${ev.json()}}`);
+            return;
+          }
+          // With a selector, an object that starts matching is ADDED and one that stops matching is DELETED.
+          const now = ev.type !== "DELETED" && selected(ev.object);
+          const before =
+            ev.type !== "ADDED" && selected(ev.prevObject ?? (ev.type === "DELETED" ? ev.object : undefined));
+          if (now && before) write(`{"type":"MODIFIED","object":${ev.json()}}`);
+          else if (now) write(`{"type":"ADDED","object":${ev.json()}}`);
+          else if (before) write(`{"type":"DELETED","object":${ev.json()}}`);
         },
         (err) => {
           const se = isStatusError(err) ? err : errors.internal(err.message);

@@ -12,6 +12,8 @@ export interface ResourceType {
   shortNames?: string[];
   categories?: string[];
   subresources?: string[];
+  /** Field selector labels beyond metadata.name and metadata.namespace. */
+  fieldLabels?: string[];
 }
 
 const r = (
@@ -20,26 +22,63 @@ const r = (
   resource: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources">> = {},
+  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources" | "fieldLabels">> = {},
 ): ResourceType => ({ group, version, resource, kind, singular: kind.toLowerCase(), namespaced, ...extra });
 
 const all = ["all"];
 
 export const resourceTypes: ResourceType[] = [
-  r("", "v1", "namespaces", "Namespace", false, { shortNames: ["ns"], subresources: ["status", "finalize"] }),
-  r("", "v1", "pods", "Pod", true, { shortNames: ["po"], categories: all, subresources: ["status", "binding"] }),
+  r("", "v1", "namespaces", "Namespace", false, {
+    shortNames: ["ns"],
+    subresources: ["status", "finalize"],
+    fieldLabels: ["status.phase"],
+  }),
+  r("", "v1", "pods", "Pod", true, {
+    shortNames: ["po"],
+    categories: all,
+    subresources: ["status", "binding"],
+    fieldLabels: [
+      "spec.nodeName",
+      "spec.restartPolicy",
+      "spec.schedulerName",
+      "spec.serviceAccountName",
+      "spec.hostNetwork",
+      "status.phase",
+      "status.podIP",
+      "status.nominatedNodeName",
+    ],
+  }),
   r("", "v1", "services", "Service", true, { shortNames: ["svc"], categories: all, subresources: ["status"] }),
   r("", "v1", "endpoints", "Endpoints", true, { shortNames: ["ep"] }),
   r("", "v1", "configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
-  r("", "v1", "secrets", "Secret", true),
+  r("", "v1", "secrets", "Secret", true, { fieldLabels: ["type"] }),
   r("", "v1", "serviceaccounts", "ServiceAccount", true, { shortNames: ["sa"], subresources: ["token"] }),
   r("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, {
     shortNames: ["pvc"],
     subresources: ["status"],
   }),
   r("", "v1", "persistentvolumes", "PersistentVolume", false, { shortNames: ["pv"], subresources: ["status"] }),
-  r("", "v1", "nodes", "Node", false, { shortNames: ["no"], subresources: ["status"] }),
-  r("", "v1", "events", "Event", true, { shortNames: ["ev"] }),
+  r("", "v1", "nodes", "Node", false, {
+    shortNames: ["no"],
+    subresources: ["status"],
+    fieldLabels: ["spec.unschedulable"],
+  }),
+  r("", "v1", "events", "Event", true, {
+    shortNames: ["ev"],
+    fieldLabels: [
+      "involvedObject.kind",
+      "involvedObject.namespace",
+      "involvedObject.name",
+      "involvedObject.uid",
+      "involvedObject.apiVersion",
+      "involvedObject.resourceVersion",
+      "involvedObject.fieldPath",
+      "reason",
+      "reportingComponent",
+      "source",
+      "type",
+    ],
+  }),
   r("", "v1", "limitranges", "LimitRange", true, { shortNames: ["limits"] }),
   r("", "v1", "resourcequotas", "ResourceQuota", true, { shortNames: ["quota"], subresources: ["status"] }),
   r("", "v1", "podtemplates", "PodTemplate", true),

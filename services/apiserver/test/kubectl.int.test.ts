@@ -90,6 +90,45 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
     });
   }
 
+  it("filters lists and watches by label and field selectors; an object leaving the selector is DELETED", async () => {
+    const k = (args: string[], input?: string) => kubectl(binaries.kubectl, args, input);
+    const ns = "sel";
+    await k(
+      ["create", "--validate=false", "-f", "-"],
+      JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+    );
+    for (const [name, app] of [
+      ["a", "web"],
+      ["b", "db"],
+      ["c", "web"],
+    ]) {
+      const r = await k(
+        ["-n", ns, "create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { app } } }),
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const names = async (args: string[]) =>
+      (await k(["-n", ns, "get", "cm", ...args, "-o", "jsonpath={.items[*].metadata.name}"])).stdout;
+    assert.equal(await names(["-l", "app=web"]), "a c");
+    assert.equal(await names(["-l", "app in (db),app!=web"]), "b");
+    assert.equal(await names(["--field-selector", "metadata.name=c"]), "c");
+    const bad = await k(["-n", ns, "get", "cm", "-l", "app=we b"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /unable to parse requirement/);
+    const badField = await k(["-n", ns, "get", "cm", "--field-selector", "data.x=y"]);
+    assert.match(badField.stderr, /field label not supported: data.x/);
+    const watch = k(["-n", ns, "get", "cm", "-l", "app=web", "-w", "--output-watch-events", "--request-timeout=5s"]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await k(["-n", ns, "label", "cm", "a", "app=db", "--overwrite"]);
+    await k(["-n", ns, "patch", "cm", "b", "--type=merge", "-p", '{"metadata":{"labels":{"app":"web"}}}']);
+    const w = (await watch).stdout;
+    assert.match(w, /ADDED\s+a/);
+    assert.match(w, /ADDED\s+c/);
+    assert.match(w, /DELETED\s+a/, "a left the selector");
+    assert.match(w, /ADDED\s+b/, "b entered the selector");
+  });
+
   it("client-node: typed list and a 404 Status for a missing object", async () => {
     const kc = new KubeConfig();
     kc.loadFromString(readFileSync(kubeconfig, "utf8"));
