@@ -2,16 +2,18 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { Store, WatchCache } from "@evk/store";
+import { applyDefaults } from "./defaults.ts";
 import { applyPatch, patchTypeOf } from "./patch.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { apiVersionOf, lookupResource, type ResourceType } from "./resources.ts";
+import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(code, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -83,10 +85,32 @@ export class ResourceApi {
       name,
     });
     switch (info.verb) {
-      case "get":
-        return sendJson(res, 200, await this.store.get(ref(info.name as string)));
-      case "list":
-        return sendJson(res, 200, await this.list(type, info, query));
+      case "get": {
+        const obj = await this.store.get(ref(info.name as string));
+        const columns = this.tableFor(type, req);
+        if (columns) {
+          const table = toTable(
+            columns,
+            [obj],
+            { resourceVersion: obj.metadata.resourceVersion },
+            query.get("includeObject"),
+          );
+          return sendJson(res, 200, table, TABLE_CONTENT_TYPE);
+        }
+        return sendJson(res, 200, obj);
+      }
+      case "list": {
+        const list = await this.list(type, info, query);
+        const columns = this.tableFor(type, req);
+        if (columns)
+          return sendJson(
+            res,
+            200,
+            toTable(columns, list.items, list.metadata, query.get("includeObject")),
+            TABLE_CONTENT_TYPE,
+          );
+        return sendJson(res, 200, list);
+      }
       case "watch":
         return this.watch(type, info, req, res, query);
       case "create": {
@@ -105,12 +129,15 @@ export class ResourceApi {
         const meta = { ...obj.metadata, name, uid: randomUUID(), creationTimestamp: now, generation: 1 };
         if (type.namespaced) meta.namespace = info.namespace;
         delete meta.resourceVersion;
-        const created = await this.store.create(ref(name), {
-          ...obj,
-          apiVersion: apiVersionOf(type),
-          kind: type.kind,
-          metadata: meta,
-        });
+        const created = await this.store.create(
+          ref(name),
+          applyDefaults(type.group, type.resource, {
+            ...obj,
+            apiVersion: apiVersionOf(type),
+            kind: type.kind,
+            metadata: meta,
+          }),
+        );
         return sendJson(res, 201, created);
       }
       case "update": {
@@ -153,6 +180,12 @@ export class ResourceApi {
       default:
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
     }
+  }
+
+  /** The resource's columns when the client asked for a Table and we print this resource; else plain JSON. */
+  private tableFor(type: ResourceType, req: IncomingMessage) {
+    if (!wantsTable(req.headers.accept)) return undefined;
+    return tableColumns[`${type.group || "core"}/${type.resource}`];
   }
 
   private checkBody(type: ResourceType, info: ResourceRequest, body: unknown): KubeObject {
@@ -242,8 +275,26 @@ export class ResourceApi {
     let from = 0;
     if (rv !== "" && rv !== "0") from = Number(rv);
     else if (rv === "") await this.cache.sync();
-    res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+    const columns = this.tableFor(type, req);
+    res.writeHead(200, {
+      "content-type": columns ? TABLE_CONTENT_TYPE : "application/json",
+      "transfer-encoding": "chunked",
+    });
     const write = (line: string) => res.write(`${line}\n`);
+    // A Table watch sends each object as a one-row Table; column definitions only in the first event.
+    let headersSent = false;
+    const objectJson = (ev: { object: KubeObject; json(): string }) => {
+      if (!columns) return ev.json();
+      const t = toTable(
+        columns,
+        [ev.object],
+        { resourceVersion: ev.object.metadata.resourceVersion },
+        query.get("includeObject"),
+      );
+      if (headersSent) t.columnDefinitions = [];
+      headersSent = true;
+      return JSON.stringify(t);
+    };
     const name = info.name ?? fields.name;
     let watcher: { stop(): void } | undefined;
     const close = () => {
@@ -273,9 +324,9 @@ export class ResourceApi {
           const now = ev.type !== "DELETED" && selected(ev.object);
           const before =
             ev.type !== "ADDED" && selected(ev.prevObject ?? (ev.type === "DELETED" ? ev.object : undefined));
-          if (now && before) write(`{"type":"MODIFIED","object":${ev.json()}}`);
-          else if (now) write(`{"type":"ADDED","object":${ev.json()}}`);
-          else if (before) write(`{"type":"DELETED","object":${ev.json()}}`);
+          if (now && before) write(`{"type":"MODIFIED","object":${objectJson(ev)}}`);
+          else if (now) write(`{"type":"ADDED","object":${objectJson(ev)}}`);
+          else if (before) write(`{"type":"DELETED","object":${objectJson(ev)}}`);
         },
         (err) => {
           const se = isStatusError(err) ? err : errors.internal(err.message);

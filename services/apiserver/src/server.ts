@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { errors, isStatusError, renderKubeconfig, StatusError } from "@evk/kube";
@@ -7,6 +7,7 @@ import { type EtcdClient, Store, WatchCache } from "@evk/store";
 import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
+import { applyDefaults } from "./defaults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { parseRequest } from "./request-info.ts";
 import { adminToken, clusterCA } from "./secrets.ts";
@@ -42,18 +43,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     await store
       .create(
         { group: "", resource: "namespaces", name },
-        {
+        applyDefaults("", "namespaces", {
           apiVersion: "v1",
           kind: "Namespace",
-          metadata: {
-            name,
-            uid: crypto.randomUUID(),
-            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-            labels: { "kubernetes.io/metadata.name": name },
-          },
-          spec: { finalizers: ["kubernetes"] },
-          status: { phase: "Active" },
-        },
+          metadata: { name, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+        }),
       )
       .catch((err) => {
         if (!isStatusError(err, "AlreadyExists")) throw err;

@@ -11,6 +11,7 @@ import {
   makeTempDir,
   startApiserver,
   startEtcd,
+  startHost,
 } from "@evk/testing";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
@@ -127,6 +128,49 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
     assert.match(w, /ADDED\s+c/);
     assert.match(w, /DELETED\s+a/, "a left the selector");
     assert.match(w, /ADDED\s+b/, "b entered the selector");
+  });
+
+  it("prints the same kubectl get tables as kube-apiserver (configmaps, secrets, namespaces, serviceaccounts)", async () => {
+    const host = await startHost({ nodes: 1 });
+    try {
+      const objects = [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "tables" } },
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "c1", namespace: "tables" },
+          data: { a: "1", b: "2" },
+        },
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "s1", namespace: "tables" },
+          type: "Opaque",
+          data: { k: "dg==" },
+        },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa1", namespace: "tables" } },
+      ];
+      for (const o of objects) {
+        const body = JSON.stringify(o);
+        assert.equal((await kubectl(binaries.kubectl, ["create", "--validate=false", "-f", "-"], body)).code, 0);
+        assert.equal((await host.kubectl(["create", "-f", "-"], { input: body })).code, 0);
+      }
+      // AGE differs by when each server saw the object; every other cell and the headers must agree.
+      const normalise = (out: string) => out.replace(/\b\d+(s|m|h|d)\b/g, "<age>").trimEnd();
+      for (const args of [
+        ["get", "cm", "c1", "-n", "tables"],
+        ["get", "secret", "s1", "-n", "tables"],
+        ["get", "ns", "tables"],
+        ["get", "sa", "sa1", "-n", "tables"],
+      ]) {
+        const ours = await kubectl(binaries.kubectl, args);
+        const theirs = await host.kubectl(args);
+        assert.equal(ours.code, 0, ours.stderr);
+        assert.equal(normalise(ours.stdout), normalise(theirs.stdout), `kubectl ${args.join(" ")}`);
+      }
+    } finally {
+      await host.stop();
+    }
   });
 
   it("client-node: typed list and a 404 Status for a missing object", async () => {
