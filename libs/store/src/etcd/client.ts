@@ -1,14 +1,16 @@
 // A thin etcd v3 client over gRPC: the KV calls the store needs and a watch stream that supports
 // progress requests (kube-apiserver's basis for consistent reads from its cache). Calls wait for the
 // connection (waitForReady) within their deadline, so an etcd restart delays calls instead of failing them.
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { H2Unary } from "./h2-unary.ts";
 
-const protoDir = join(dirname(fileURLToPath(import.meta.url)), "../../proto");
+// etcd's v3 API definitions, as the etcd3 npm package ships them (gogoproto annotations removed); we
+// load them from the installed package rather than keep a copy.
+const protoDir = join(dirname(createRequire(import.meta.url).resolve("etcd3/package.json")), "proto");
 
 export interface KeyValue {
   key: Buffer;
