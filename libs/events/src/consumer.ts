@@ -7,11 +7,30 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { nanos, headers as natsHeaders } from "@nats-io/nats-core";
-import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from "./envelope.ts";
-import { EVENTS_STREAM } from "./streams.ts";
+import {
+  type EventEnvelope,
+  MalformedEnvelopeError,
+  parseEnvelope,
+  parseStatusReport,
+  type StatusReport,
+} from "./envelope.ts";
+import { EVENTS_STREAM, STATUS_STREAM } from "./streams.ts";
 import { encodeToken, filterSubject } from "./subjects.ts";
 
-export interface ConsumerOptions {
+/** What each stream carries: change events (`ev`, EVK_EVENTS) or host status reports (`st`, EVK_STATUS). */
+export interface Carried {
+  ev: EventEnvelope;
+  st: StatusReport;
+}
+
+const streams = {
+  ev: { stream: EVENTS_STREAM, parse: parseEnvelope },
+  st: { stream: STATUS_STREAM, parse: parseStatusReport },
+} as const;
+
+export interface ConsumerOptions<K extends keyof Carried = "ev"> {
+  /** Which stream to consume; change events by default. */
+  kind?: K;
   js: JetStreamClient;
   jsm: JetStreamManager;
   /** Durable name: consumers of one name share their position and their work. */
@@ -20,7 +39,7 @@ export interface ConsumerOptions {
   cluster?: string;
   /** Only these resources (each one filter subject); every resource when omitted. */
   resources?: { group: string; resource: string }[];
-  handler: (env: EventEnvelope, msg: JsMsg) => Promise<void>;
+  handler: (message: Carried[K], msg: JsMsg) => Promise<void>;
   log: Logger;
   registry: Registry;
   /** Failed attempts after which a message goes to the dead-letter stream. */
@@ -39,16 +58,20 @@ export const HEADER_ERROR = "Evk-Error";
 export const HEADER_ORIGINAL_SUBJECT = "Evk-Original-Subject";
 
 /**
- * A durable pull consumer of EVK_EVENTS: a message is acked only after `handler` succeeds; a failure is
+ * A durable pull consumer of EVK_EVENTS (or EVK_STATUS with kind "st"): a message is acked only after `handler` succeeds; a failure is
  * nak'ed with backoff; after maxDeliver failures, and at once for a malformed envelope, the message is
  * copied to evk.dlq.<consumer>.<original subject tokens>, terminated and logged. It keeps going.
  */
-export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
+export async function startConsumer<K extends keyof Carried = "ev">(
+  opts: ConsumerOptions<K>,
+): Promise<RunningConsumer> {
+  const kind = (opts.kind ?? "ev") as K;
+  const { stream, parse } = streams[kind] as { stream: string; parse: (d: Uint8Array) => Carried[K] };
   const maxDeliver = opts.maxDeliver ?? 5;
   const backoff = opts.backoffMs ?? [200, 1_000, 5_000, 15_000];
   const subjects = opts.resources?.length
-    ? opts.resources.map((r) => filterSubject("ev", opts.cluster, r))
-    : [filterSubject("ev", opts.cluster)];
+    ? opts.resources.map((r) => filterSubject(kind, opts.cluster, r))
+    : [filterSubject(kind, opts.cluster)];
   const config = {
     durable_name: opts.name,
     ack_policy: AckPolicy.Explicit,
@@ -57,11 +80,11 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
     max_ack_pending: 1_000,
   };
   try {
-    await opts.jsm.consumers.info(EVENTS_STREAM, opts.name);
-    await opts.jsm.consumers.update(EVENTS_STREAM, opts.name, config);
+    await opts.jsm.consumers.info(stream, opts.name);
+    await opts.jsm.consumers.update(stream, opts.name, config);
   } catch (err) {
     if (!/consumer not found/i.test(String((err as Error).message))) throw err;
-    await opts.jsm.consumers.add(EVENTS_STREAM, config);
+    await opts.jsm.consumers.add(stream, config);
   }
   const m = {
     handled: counter(opts.registry, "evk_consumer_messages_total", "Messages handled, by outcome", [
@@ -69,14 +92,14 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
       "outcome",
     ]),
   };
-  const consumer = await opts.js.consumers.get(EVENTS_STREAM, opts.name);
+  const consumer = await opts.js.consumers.get(stream, opts.name);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 100 });
 
   const deadLetter = async (msg: JsMsg, why: string) => {
     const h = natsHeaders();
     h.set(HEADER_ERROR, why.slice(0, 1024));
     h.set(HEADER_ORIGINAL_SUBJECT, msg.subject);
-    await opts.js.publish(`evk.dlq.${encodeToken(opts.name)}.${msg.subject.replace(/^evk\.ev\./, "")}`, msg.data, {
+    await opts.js.publish(`evk.dlq.${encodeToken(opts.name)}.${msg.subject.replace(/^evk\.(ev|st)\./, "")}`, msg.data, {
       headers: h,
     });
     msg.term(why);
@@ -84,9 +107,9 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
 
   const loop = (async () => {
     for await (const msg of messages) {
-      let env: EventEnvelope;
+      let env: Carried[K];
       try {
-        env = parseEnvelope(msg.data);
+        env = parse(msg.data);
       } catch (err) {
         const why = err instanceof MalformedEnvelopeError ? err.message : String(err);
         opts.log.error(
@@ -106,7 +129,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
         const attempt = msg.info.deliveryCount;
         if (attempt >= maxDeliver) {
           opts.log.error(
-            { consumer: opts.name, subject: msg.subject, revision: env.revision, attempts: attempt, err: why },
+            { consumer: opts.name, subject: msg.subject, attempts: attempt, err: why },
             "event dead-lettered after repeated handler failures",
           );
           m.handled.inc({ consumer: opts.name, outcome: "dead-lettered" });

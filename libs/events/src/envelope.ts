@@ -80,3 +80,27 @@ export function parseEnvelope(data: Uint8Array | string): EventEnvelope {
   );
   return v as unknown as EventEnvelope;
 }
+
+/** Parses and checks one status report; throws MalformedEnvelopeError naming the first thing wrong. */
+export function parseStatusReport(data: Uint8Array | string): StatusReport {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+  } catch (err) {
+    throw new MalformedEnvelopeError(`status report is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new MalformedEnvelopeError("status report is not an object");
+  for (const f of ["cluster", "resource", "name", "uid"]) {
+    if (!isStr(v[f]) || v[f] === "")
+      throw new MalformedEnvelopeError(`status report field "${f}" must be a non-empty string`);
+  }
+  if (!isStr(v.namespace)) throw new MalformedEnvelopeError('status report field "namespace" must be a string');
+  if (!isRev(v.hostRevision))
+    throw new MalformedEnvelopeError('status report field "hostRevision" must be a positive integer');
+  const isObj = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x);
+  if (!isObj(v.status)) throw new MalformedEnvelopeError('status report field "status" must be an object');
+  if (v.fields !== undefined && !isObj(v.fields))
+    throw new MalformedEnvelopeError('status report field "fields" must be an object');
+  return v as unknown as StatusReport;
+}

@@ -13,6 +13,7 @@ export {
   MalformedEnvelopeError,
   msgId,
   parseEnvelope,
+  parseStatusReport,
   type StatusReport,
 } from "./envelope.ts";
 export { Projection, type ProjectionOptions, projectionKey } from "./projection.ts";

@@ -18,6 +18,8 @@ export interface LocalApiserver {
 export async function startApiserver(opts: {
   etcd: string;
   cluster: string;
+  /** With NATS the apiserver also ingests host status reports from EVK_STATUS. */
+  nats?: string;
   port?: number;
   kubeconfigPath?: string;
 }): Promise<LocalApiserver> {
@@ -32,6 +34,7 @@ export async function startApiserver(opts: {
       `--cluster=${opts.cluster}`,
       `--port=${opts.port ?? 0}`,
       `--kubeconfig-out=${kubeconfigPath}`,
+      ...(opts.nats ? [`--nats=${opts.nats}`] : []),
     ],
     env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info" },
     logFile: join(dir, "apiserver.log"),

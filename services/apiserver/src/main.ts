@@ -7,8 +7,15 @@ import { assertClusterName, EtcdClient } from "@evk/store";
 import { startApiServer } from "./server.ts";
 
 const usage =
-  "usage: main.ts --etcd <url> --cluster <name> [--bind-address <ip>] [--port <n>] [--kubeconfig-out <path>]";
-let cfg: { etcd: string; cluster: string; bindAddress: string; port: number; kubeconfigOut: string | undefined };
+  "usage: main.ts --etcd <url> --cluster <name> [--nats <url>] [--bind-address <ip>] [--port <n>] [--kubeconfig-out <path>]";
+let cfg: {
+  etcd: string;
+  cluster: string;
+  bindAddress: string;
+  port: number;
+  kubeconfigOut: string | undefined;
+  nats: string | undefined;
+};
 try {
   const { values } = parseArgs({
     options: {
@@ -17,6 +24,7 @@ try {
       "bind-address": { type: "string", default: process.env.EVK_BIND_ADDRESS ?? "127.0.0.1" },
       port: { type: "string", default: process.env.EVK_PORT ?? "6443" },
       "kubeconfig-out": { type: "string", default: process.env.EVK_KUBECONFIG_OUT },
+      nats: { type: "string", default: process.env.EVK_NATS },
     },
   });
   if (!values.etcd) throw new Error("--etcd is required");
@@ -30,6 +38,7 @@ try {
     bindAddress: values["bind-address"] as string,
     port,
     kubeconfigOut: values["kubeconfig-out"],
+    nats: values.nats,
   };
 } catch (err) {
   process.stderr.write(`apiserver: ${(err as Error).message}\n${usage}\n`);
@@ -46,6 +55,7 @@ const server = await startApiServer({
   port: cfg.port,
   log,
   registry: createRegistry(),
+  ...(cfg.nats ? { nats: cfg.nats } : {}),
 });
 if (cfg.kubeconfigOut) writeFileSync(cfg.kubeconfigOut, server.kubeconfig, { mode: 0o600 });
 log.info({ url: server.url, kubeconfig: cfg.kubeconfigOut }, "apiserver serving");

@@ -1,9 +1,12 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { ensureStreams, type RunningConsumer } from "@evk/events";
 import { errors, isStatusError, renderKubeconfig, StatusError } from "@evk/kube";
 import type { Logger, Registry } from "@evk/observability";
 import { type EtcdClient, Store, WatchCache } from "@evk/store";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
@@ -11,6 +14,7 @@ import { applyDefaults } from "./defaults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { parseRequest } from "./request-info.ts";
 import { adminToken, clusterCA } from "./secrets.ts";
+import { startStatusIngest } from "./status-ingest.ts";
 
 export interface ApiServerOptions {
   etcd: EtcdClient;
@@ -20,6 +24,8 @@ export interface ApiServerOptions {
   port: number;
   log: Logger;
   registry: Registry;
+  /** With NATS, host status reports from EVK_STATUS are written into the virtual objects. */
+  nats?: string;
 }
 
 export interface RunningApiServer {
@@ -64,6 +70,21 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const tokenBuf = Buffer.from(token);
   collectDefaultMetrics({ register: o.registry });
   const api = new ResourceApi(store, cache);
+  let nc: NatsConnection | undefined;
+  let ingest: RunningConsumer | undefined;
+  if (o.nats) {
+    nc = await connect({ servers: o.nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const jsm = await jetstreamManager(nc);
+    await ensureStreams(jsm);
+    ingest = await startStatusIngest({
+      js: jetstream(nc),
+      jsm,
+      store,
+      cluster: o.cluster,
+      log: o.log,
+      registry: o.registry,
+    });
+  }
 
   const app = express();
   app.disable("x-powered-by");
@@ -147,6 +168,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     token,
     kubeconfig: renderKubeconfig({ cluster: o.cluster, server: url, caPem: ca.cert, user: "admin", token }),
     async close() {
+      await ingest?.stop();
+      await nc?.drain();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       cache.stop();
