@@ -1,6 +1,6 @@
 // Child process of http.bench.ts: one handler (parse the Kubernetes path, answer a 1 KiB object, as a
 // cache read does) served by bare node:http or by express composed as services/apiserver composes it.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import express from "express";
 import { parseRequest } from "../../services/apiserver/src/request-info.ts";
 import { podObject } from "./lib.ts";
@@ -19,7 +19,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const mode = process.argv[2];
-let server;
+let server: Server;
 if (mode === "express") {
   const app = express();
   app.disable("x-powered-by");
