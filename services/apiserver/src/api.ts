@@ -86,7 +86,11 @@ export class ResourceApi {
     });
     switch (info.verb) {
       case "get": {
-        const obj = await this.store.get(ref(info.name as string));
+        // resourceVersion=0 means "any version": served from memory. Otherwise a quorum read from etcd,
+        // as kube-apiserver does for single objects.
+        const cached =
+          query.get("resourceVersion") === "0" ? this.cache.get(ref(info.name as string))?.object : undefined;
+        const obj = cached ?? (await this.store.get(ref(info.name as string)));
         const columns = this.tableFor(type, req);
         if (columns) {
           const table = toTable(

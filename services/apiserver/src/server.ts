@@ -2,7 +2,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { ensureStreams, type RunningConsumer } from "@evk/events";
-import { errors, isStatusError, renderKubeconfig, StatusError } from "@evk/kube";
+import { isStatusError, renderKubeconfig, StatusError } from "@evk/kube";
 import type { Logger, Registry } from "@evk/observability";
 import { type EtcdClient, Store, WatchCache } from "@evk/store";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -176,5 +176,3 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
   };
 }
-
-export { errors };

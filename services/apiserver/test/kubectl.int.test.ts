@@ -12,6 +12,7 @@ import {
   startApiserver,
   startEtcd,
   startHost,
+  waitFor,
 } from "@evk/testing";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
@@ -72,6 +73,15 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
         JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c1" }, data: { a: "b" } }),
       );
       const got = JSON.parse(await ok(["-n", ns, "get", "cm", "c1", "-o", "json"]));
+      const fromCache = await waitFor(
+        "the watch cache to hold c1",
+        async () => {
+          const r = await kubectl(bin, ["get", "--raw", `/api/v1/namespaces/${ns}/configmaps/c1?resourceVersion=0`]);
+          return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+        },
+        5_000,
+      );
+      assert.deepEqual(fromCache, got, "resourceVersion=0 is served from the watch cache, the same object");
       assert.equal(got.data.a, "b");
       assert.equal(got.metadata.namespace, ns);
       assert.match(got.metadata.uid, /^[0-9a-f-]{36}$/);
