@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
-import type { Store, WatchCache } from "@evk/store";
+import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
 import { applyPatch, patchTypeOf } from "./patch.ts";
 import type { ResourceRequest } from "./request-info.ts";
@@ -155,7 +155,7 @@ export class ResourceApi {
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return keepSystemFields(cur, obj);
         });
-        return sendJson(res, 200, updated);
+        return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), updated));
       }
       case "patch": {
         const pt = patchTypeOf(req.headers["content-type"]);
@@ -171,18 +171,65 @@ export class ResourceApi {
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return keepSystemFields(cur, next);
         });
-        return sendJson(res, 200, patched);
+        return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), patched));
       }
       case "delete": {
-        const opts = ((await readBody(req)) ?? {}) as { preconditions?: { uid?: string; resourceVersion?: string } };
-        const deleted = await this.store.delete(ref(info.name as string), {
+        const opts = ((await readBody(req)) ?? {}) as DeleteOptionsBody;
+        const propagation =
+          query.get("propagationPolicy") ?? opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : undefined);
+        if (propagation && !["Orphan", "Foreground", "Background"].includes(propagation)) {
+          throw errors.invalid("DeleteOptions", "", [
+            {
+              field: "propagationPolicy",
+              message: `Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`,
+            },
+          ]);
+        }
+        const pre = {
           ...(opts.preconditions?.uid ? { uid: opts.preconditions.uid } : {}),
           ...(opts.preconditions?.resourceVersion ? { resourceVersion: opts.preconditions.resourceVersion } : {}),
+        };
+        // Orphan and Foreground are recorded as finalizers, which the garbage collector acts on and removes.
+        const extra =
+          propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
+        let pending: KubeObject | undefined;
+        const marked = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+          checkPreconditions(type, cur, pre);
+          const finalizers = [...new Set([...(cur.metadata.finalizers ?? []), ...extra])];
+          if (finalizers.length === 0) return cur; // nothing holds it: deleted below, nothing written here
+          pending = cur;
+          return {
+            ...cur,
+            metadata: {
+              ...cur.metadata,
+              finalizers,
+              deletionTimestamp: cur.metadata.deletionTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+              deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds ?? 0,
+            },
+          };
+        });
+        // With finalizers the object stays, marked for deletion, until the last finalizer is removed.
+        if (pending) return sendJson(res, 200, marked);
+        const deleted = await this.store.delete(ref(info.name as string), {
+          ...pre,
+          resourceVersion: marked.metadata.resourceVersion as string,
         });
         return sendJson(res, 200, deleted);
       }
       default:
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
+    }
+  }
+
+  /** An update that removed the last finalizer of an object being deleted completes the deletion. */
+  private async finishDeletion(r: ObjectRef, obj: KubeObject): Promise<KubeObject> {
+    if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers?.length ?? 0) > 0) return obj;
+    try {
+      return await this.store.delete(r, { resourceVersion: obj.metadata.resourceVersion as string });
+    } catch (err) {
+      // Changed or gone meanwhile: whoever changed it sees the same rule applied to their write.
+      if (isStatusError(err, "Conflict") || isStatusError(err, "NotFound")) return obj;
+      throw err;
     }
   }
 
@@ -347,6 +394,34 @@ export class ResourceApi {
   }
 }
 
+interface DeleteOptionsBody {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+  orphanDependents?: boolean;
+}
+
+function checkPreconditions(
+  type: ResourceType,
+  cur: KubeObject,
+  pre: { uid?: string; resourceVersion?: string },
+): void {
+  const name = cur.metadata.name as string;
+  if (pre.uid !== undefined && pre.uid !== cur.metadata.uid) {
+    throw errors.conflict(
+      type,
+      name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid ?? ""}`,
+    );
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== cur.metadata.resourceVersion) {
+    throw errors.conflict(
+      type,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+    );
+  }
+}
+
 function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject {
   return {
     ...next,
@@ -359,6 +434,8 @@ function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject {
       uid: cur.metadata.uid,
       creationTimestamp: cur.metadata.creationTimestamp,
       generation: cur.metadata.generation,
+      deletionTimestamp: cur.metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds,
     },
   };
 }

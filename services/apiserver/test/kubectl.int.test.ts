@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import {
   binaries,
   type Etcd,
+  type HostCluster,
   httpGet,
   type LocalApiserver,
   makeTempDir,
@@ -140,47 +141,101 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
     assert.match(w, /ADDED\s+b/, "b entered the selector");
   });
 
-  it("prints the same kubectl get tables as kube-apiserver (configmaps, secrets, namespaces, serviceaccounts)", async () => {
-    const host = await startHost({ nodes: 1 });
-    try {
-      const objects = [
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: "tables" } },
-        {
+  describe("side by side with kube-apiserver 1.35", () => {
+    let host: HostCluster;
+    before(async () => {
+      host = await startHost({ nodes: 1 });
+    });
+    after(async () => {
+      await host?.stop();
+    });
+
+    it("prints the same kubectl get tables as kube-apiserver (configmaps, secrets, namespaces, serviceaccounts)", async () => {
+      {
+        const objects = [
+          { apiVersion: "v1", kind: "Namespace", metadata: { name: "tables" } },
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "c1", namespace: "tables" },
+            data: { a: "1", b: "2" },
+          },
+          {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "s1", namespace: "tables" },
+            type: "Opaque",
+            data: { k: "dg==" },
+          },
+          { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa1", namespace: "tables" } },
+        ];
+        for (const o of objects) {
+          const body = JSON.stringify(o);
+          assert.equal((await kubectl(binaries.kubectl, ["create", "--validate=false", "-f", "-"], body)).code, 0);
+          assert.equal((await host.kubectl(["create", "-f", "-"], { input: body })).code, 0);
+        }
+        // AGE differs by when each server saw the object; every other cell and the headers must agree.
+        const normalise = (out: string) => out.replace(/\b\d+(s|m|h|d)\b/g, "<age>").trimEnd();
+        for (const args of [
+          ["get", "cm", "c1", "-n", "tables"],
+          ["get", "secret", "s1", "-n", "tables"],
+          ["get", "ns", "tables"],
+          ["get", "sa", "sa1", "-n", "tables"],
+        ]) {
+          const ours = await kubectl(binaries.kubectl, args);
+          const theirs = await host.kubectl(args);
+          assert.equal(ours.code, 0, ours.stderr);
+          assert.equal(normalise(ours.stdout), normalise(theirs.stdout), `kubectl ${args.join(" ")}`);
+        }
+      }
+    });
+
+    it("holds an object with finalizers as deleting and removes it with its last finalizer, as kube-apiserver does", async () => {
+      const ours = (args: string[], input?: string) => kubectl(binaries.kubectl, args, input);
+      const theirs = (args: string[], input?: string) => host.kubectl(args, input === undefined ? {} : { input });
+      for (const [server, k] of [
+        ["evk", ours],
+        ["kube-apiserver", theirs],
+      ] as const) {
+        const cm = {
           apiVersion: "v1",
           kind: "ConfigMap",
-          metadata: { name: "c1", namespace: "tables" },
-          data: { a: "1", b: "2" },
-        },
-        {
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: "s1", namespace: "tables" },
-          type: "Opaque",
-          data: { k: "dg==" },
-        },
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa1", namespace: "tables" } },
-      ];
-      for (const o of objects) {
-        const body = JSON.stringify(o);
-        assert.equal((await kubectl(binaries.kubectl, ["create", "--validate=false", "-f", "-"], body)).code, 0);
-        assert.equal((await host.kubectl(["create", "-f", "-"], { input: body })).code, 0);
+          metadata: { name: "fin", namespace: "default", finalizers: ["example.com/hold"] },
+        };
+        assert.equal((await k(["create", "--validate=false", "-f", "-"], JSON.stringify(cm))).code, 0, server);
+        assert.equal((await k(["delete", "cm", "fin", "--wait=false"])).code, 0, server);
+        const held = await k([
+          "get",
+          "cm",
+          "fin",
+          "-o",
+          "jsonpath={.metadata.deletionTimestamp}|{.metadata.finalizers}",
+        ]);
+        assert.match(held.stdout, /^\d{4}-\d\d-\d\dT[\d:]+Z\|\["example.com\/hold"\]$/, `${server}: ${held.stdout}`);
+        // Clients cannot clear deletionTimestamp: an update keeps it.
+        await k(["label", "cm", "fin", "x=y"]);
+        assert.match(
+          (await k(["get", "cm", "fin", "-o", "jsonpath={.metadata.deletionTimestamp}"])).stdout,
+          /^\d{4}-/,
+          server,
+        );
+        assert.equal(
+          (await k(["patch", "cm", "fin", "--type=merge", "-p", '{"metadata":{"finalizers":null}}'])).code,
+          0,
+          server,
+        );
+        const gone = await k(["get", "cm", "fin"]);
+        assert.notEqual(gone.code, 0, `${server}: removed with its last finalizer`);
+        assert.match(gone.stderr, /not found/, server);
       }
-      // AGE differs by when each server saw the object; every other cell and the headers must agree.
-      const normalise = (out: string) => out.replace(/\b\d+(s|m|h|d)\b/g, "<age>").trimEnd();
-      for (const args of [
-        ["get", "cm", "c1", "-n", "tables"],
-        ["get", "secret", "s1", "-n", "tables"],
-        ["get", "ns", "tables"],
-        ["get", "sa", "sa1", "-n", "tables"],
-      ]) {
-        const ours = await kubectl(binaries.kubectl, args);
-        const theirs = await host.kubectl(args);
-        assert.equal(ours.code, 0, ours.stderr);
-        assert.equal(normalise(ours.stdout), normalise(theirs.stdout), `kubectl ${args.join(" ")}`);
-      }
-    } finally {
-      await host.stop();
-    }
+      // Orphan propagation is recorded as the "orphan" finalizer (a garbage collector then removes it).
+      await ours(
+        ["create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "orph", namespace: "default" } }),
+      );
+      assert.equal((await ours(["delete", "cm", "orph", "--cascade=orphan", "--wait=false"])).code, 0);
+      assert.equal((await ours(["get", "cm", "orph", "-o", "jsonpath={.metadata.finalizers}"])).stdout, '["orphan"]');
+    });
   });
 
   it("client-node: typed list and a 404 Status for a missing object", async () => {
