@@ -1,8 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
+import {
+  errors,
+  isStatusError,
+  type KubeObject,
+  parseFieldSelector,
+  parseLabelSelector,
+  StatusError,
+} from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
+import { deleteHonouringFinalizers } from "./deletion.ts";
+import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
 import { applyPatch, patchTypeOf } from "./patch.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { apiVersionOf, lookupResource, type ResourceType } from "./resources.ts";
@@ -119,9 +128,9 @@ export class ResourceApi {
         return this.watch(type, info, req, res, query);
       case "create": {
         const obj = this.checkBody(type, info, await readBody(req));
-        await this.requireNamespace(type, info);
         const name =
           obj.metadata.name || (obj.metadata.generateName ? `${obj.metadata.generateName}${randomSuffix()}` : "");
+        await this.requireNamespace(type, info, name);
         if (!name)
           throw errors.invalid(
             type.kind,
@@ -192,29 +201,24 @@ export class ResourceApi {
         // Orphan and Foreground are recorded as finalizers, which the garbage collector acts on and removes.
         const extra =
           propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
-        let pending: KubeObject | undefined;
-        const marked = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
-          checkPreconditions(type, cur, pre);
-          const finalizers = [...new Set([...(cur.metadata.finalizers ?? []), ...extra])];
-          if (finalizers.length === 0) return cur; // nothing holds it: deleted below, nothing written here
-          pending = cur;
-          return {
-            ...cur,
-            metadata: {
-              ...cur.metadata,
-              finalizers,
-              deletionTimestamp: cur.metadata.deletionTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-              deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds ?? 0,
-            },
-          };
+        if (type.resource === "namespaces" && !type.group) {
+          refuseDeletion(info.name as string);
+          // A namespace goes Terminating; the namespace finalizer empties and removes it.
+          const terminating = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+            checkPreconditions(type, cur, pre);
+            const finalizers = [...new Set([...(cur.metadata.finalizers ?? []), ...extra])];
+            return markTerminating({
+              ...cur,
+              metadata: { ...cur.metadata, ...(finalizers.length ? { finalizers } : {}) },
+            });
+          });
+          return sendJson(res, 200, terminating);
+        }
+        const result = await deleteHonouringFinalizers(this.store, type, ref(info.name as string), {
+          check: (cur) => checkPreconditions(type, cur, pre),
+          extraFinalizers: extra,
         });
-        // With finalizers the object stays, marked for deletion, until the last finalizer is removed.
-        if (pending) return sendJson(res, 200, marked);
-        const deleted = await this.store.delete(ref(info.name as string), {
-          ...pre,
-          resourceVersion: marked.metadata.resourceVersion as string,
-        });
-        return sendJson(res, 200, deleted);
+        return sendJson(res, 200, result);
       }
       default:
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
@@ -223,7 +227,7 @@ export class ResourceApi {
 
   /** An update that removed the last finalizer of an object being deleted completes the deletion. */
   private async finishDeletion(r: ObjectRef, obj: KubeObject): Promise<KubeObject> {
-    if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers?.length ?? 0) > 0) return obj;
+    if (!obj.metadata.deletionTimestamp || isHeld(obj)) return obj;
     try {
       return await this.store.delete(r, { resourceVersion: obj.metadata.resourceVersion as string });
     } catch (err) {
@@ -257,13 +261,17 @@ export class ResourceApi {
     return obj;
   }
 
-  private async requireNamespace(type: ResourceType, info: ResourceRequest): Promise<void> {
+  /** The namespace a create goes into must exist and not be terminating. */
+  private async requireNamespace(type: ResourceType, info: ResourceRequest, name: string): Promise<void> {
     if (!type.namespaced) return;
-    const ns = this.cache.get({ group: "", resource: "namespaces", name: info.namespace as string });
-    if (ns) return;
-    // The cache may lag a namespace created a moment ago; etcd is the authority.
+    const cached = this.cache.get({ group: "", resource: "namespaces", name: info.namespace as string })?.object;
+    // The cache may lag a namespace created (or deleted) a moment ago; etcd is the authority then.
     try {
-      await this.store.get({ group: "", resource: "namespaces", name: info.namespace as string });
+      const ns =
+        cached?.metadata.deletionTimestamp || !cached
+          ? await this.store.get({ group: "", resource: "namespaces", name: info.namespace as string })
+          : cached;
+      refuseContentIn(ns, type.resource, name);
     } catch (err) {
       if (isStatusError(err, "NotFound"))
         throw errors.notFound({ group: "", resource: "namespaces" }, info.namespace as string);
@@ -323,9 +331,13 @@ export class ResourceApi {
     const fields = parseFieldSelector(query.get("fieldSelector"), type.fieldLabels);
     const selected = (o: KubeObject | undefined) =>
       o !== undefined && labels.matches(o.metadata.labels) && fields.matches(o);
+    // sendInitialEvents (the WatchList protocol, which kubectl --wait and informers use): the current state
+    // as ADDED events, then a BOOKMARK annotated k8s.io/initial-events-end, then changes.
+    const initialEvents = query.get("sendInitialEvents") === "true";
     let from = 0;
-    if (rv !== "" && rv !== "0") from = Number(rv);
+    if (rv !== "" && rv !== "0" && !initialEvents) from = Number(rv);
     else if (rv === "") await this.cache.sync();
+    else if (initialEvents && rv !== "0") await this.cache.waitForRevision(Number(rv));
     const columns = this.tableFor(type, req);
     res.writeHead(200, {
       "content-type": columns ? TABLE_CONTENT_TYPE : "application/json",
@@ -385,6 +397,22 @@ export class ResourceApi {
           close();
         },
       );
+      if (initialEvents) {
+        // The initial ADDED events were written synchronously by cache.watch above.
+        write(
+          JSON.stringify({
+            type: "BOOKMARK",
+            object: {
+              kind: type.kind,
+              apiVersion: apiVersionOf(type),
+              metadata: {
+                resourceVersion: String(this.cache.revision),
+                annotations: { "k8s.io/initial-events-end": "true" },
+              },
+            },
+          }),
+        );
+      }
     } catch (err) {
       // A too-old resourceVersion is told inside the stream, as kube-apiserver does: an ERROR event, then close.
       const se = isStatusError(err) ? err : errors.internal((err as Error).message);

@@ -12,6 +12,7 @@ import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
 import { applyDefaults } from "./defaults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
+import { NamespaceFinalizer } from "./namespace-lifecycle.ts";
 import { parseRequest } from "./request-info.ts";
 import { adminToken, clusterCA } from "./secrets.ts";
 import { startStatusIngest } from "./status-ingest.ts";
@@ -70,6 +71,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const tokenBuf = Buffer.from(token);
   collectDefaultMetrics({ register: o.registry });
   const api = new ResourceApi(store, cache);
+  const namespaceFinalizer = new NamespaceFinalizer(store, cache, o.log);
+  namespaceFinalizer.start();
   let nc: NatsConnection | undefined;
   let ingest: RunningConsumer | undefined;
   if (o.nats) {
@@ -168,6 +171,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     token,
     kubeconfig: renderKubeconfig({ cluster: o.cluster, server: url, caPem: ca.cert, user: "admin", token }),
     async close() {
+      namespaceFinalizer.stop();
       await ingest?.stop();
       await nc?.drain();
       server.closeAllConnections();

@@ -236,6 +236,59 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
       assert.equal((await ours(["delete", "cm", "orph", "--cascade=orphan", "--wait=false"])).code, 0);
       assert.equal((await ours(["get", "cm", "orph", "-o", "jsonpath={.metadata.finalizers}"])).stdout, '["orphan"]');
     });
+
+    it("deletes a namespace with its content and refuses system namespaces, as kube-apiserver does", async () => {
+      const ours = (args: string[], input?: string) => kubectl(binaries.kubectl, args, input);
+      const theirs = (args: string[], input?: string) => host.kubectl(args, input === undefined ? {} : { input });
+      for (const [server, k] of [
+        ["evk", ours],
+        ["kube-apiserver", theirs],
+      ] as const) {
+        await k(
+          ["create", "--validate=false", "-f", "-"],
+          JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } }),
+        );
+        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "inside", namespace: "doomed" } };
+        assert.equal((await k(["create", "--validate=false", "-f", "-"], JSON.stringify(cm))).code, 0, server);
+        const del = await k(["delete", "ns", "doomed", "--wait=true", "--timeout=60s"]);
+        assert.equal(del.code, 0, `${server}: ${del.stderr}`);
+        const gone = await k(["get", "ns", "doomed"]);
+        assert.match(gone.stderr, /namespaces "doomed" not found/, server);
+        assert.equal((await k(["get", "cm", "-n", "doomed", "-o", "name"])).stdout, "", `${server}: emptied`);
+        const system = await k(["delete", "ns", "kube-system", "--wait=false"]);
+        assert.notEqual(system.code, 0, server);
+        assert.match(system.stderr, /namespaces "kube-system" is forbidden: this namespace may not be deleted/, server);
+      }
+    });
+
+    it("refuses new content in a Terminating namespace with 403", async () => {
+      const k = (args: string[], input?: string) => kubectl(binaries.kubectl, args, input);
+      await k(
+        ["create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "stuck" } }),
+      );
+      const held = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "held", namespace: "stuck", finalizers: ["example.com/hold"] },
+      };
+      await k(["create", "--validate=false", "-f", "-"], JSON.stringify(held));
+      assert.equal((await k(["delete", "ns", "stuck", "--wait=false"])).code, 0);
+      assert.equal((await k(["get", "ns", "stuck", "-o", "jsonpath={.status.phase}"])).stdout, "Terminating");
+      const refused = await k(
+        ["create", "--validate=false", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late", namespace: "stuck" } }),
+      );
+      assert.match(refused.stderr, /unable to create new content in namespace stuck because it is being terminated/);
+      // Once the held object lets go, the namespace finishes.
+      await k(["patch", "cm", "held", "-n", "stuck", "--type=merge", "-p", '{"metadata":{"finalizers":null}}']);
+      await waitFor(
+        "the namespace to be removed",
+        async () => (await k(["get", "ns", "stuck"])).code !== 0,
+        30_000,
+        250,
+      );
+    });
   });
 
   it("client-node: typed list and a 404 Status for a missing object", async () => {
