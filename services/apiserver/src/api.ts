@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  errors,
-  isStatusError,
-  type KubeObject,
-  parseFieldSelector,
-  parseLabelSelector,
-  StatusError,
-} from "@evk/kube";
+import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
 import { deleteHonouringFinalizers } from "./deletion.ts";
