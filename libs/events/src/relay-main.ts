@@ -1,5 +1,7 @@
 // The relay as a process: `node libs/events/src/relay-main.ts --etcd URL --nats URL --cluster NAME`
-// (or EVK_ETCD / EVK_NATS / EVK_CLUSTER). Logs JSON; SIGTERM ends the term and revokes its lease.
+// (or EVK_ETCD / EVK_NATS / EVK_CLUSTER). Logs JSON; SIGTERM ends the term after checkpointing what was
+// acknowledged and revokes the lease, so a standby takes over at once.
+import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { createLogger, createRegistry } from "@evk/observability";
 import { assertClusterName, EtcdClient } from "@evk/store";
@@ -9,7 +11,7 @@ import { Relay } from "./relay.ts";
 import { ensureStreams } from "./streams.ts";
 
 const usage =
-  "usage: relay-main.ts --etcd <url> --nats <url> --cluster <name> [--instance <id>] [--lease-ttl <s>] [--tombstone-ttl <s>]";
+  "usage: relay-main.ts --etcd <url> --nats <url> --cluster <name> [--instance <id>] [--lease-ttl <s>] [--tombstone-ttl <s>] [--metrics-addr <host:port>]";
 
 function config() {
   const { values } = parseArgs({
@@ -20,6 +22,7 @@ function config() {
       instance: { type: "string", default: process.env.EVK_RELAY_INSTANCE },
       "lease-ttl": { type: "string", default: process.env.EVK_RELAY_LEASE_TTL ?? "5" },
       "tombstone-ttl": { type: "string", default: process.env.EVK_TOMBSTONE_TTL ?? "3600" },
+      "metrics-addr": { type: "string", default: process.env.EVK_METRICS_ADDR },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -27,13 +30,21 @@ function config() {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
-  for (const k of ["etcd", "nats", "cluster"] as const) if (!values[k]) throw new Error(`--${k} is required`);
+  for (const k of ["etcd", "nats", "cluster"] as const) {
+    if (!values[k]) throw new Error(`--${k} (or EVK_${k.toUpperCase()}) is required`);
+  }
   assertClusterName(values.cluster as string);
   const leaseTtl = Number(values["lease-ttl"]);
   const tombstoneTtl = Number(values["tombstone-ttl"]);
   if (!Number.isInteger(leaseTtl) || leaseTtl < 2)
     throw new Error("--lease-ttl must be a whole number of seconds >= 2");
   if (!Number.isFinite(tombstoneTtl) || tombstoneTtl < 1) throw new Error("--tombstone-ttl must be >= 1 second");
+  let metrics: { host: string; port: number } | undefined;
+  if (values["metrics-addr"]) {
+    const m = /^(.*):(\d+)$/.exec(values["metrics-addr"]);
+    if (!m || Number(m[2]) > 65535) throw new Error("--metrics-addr must be <host>:<port>");
+    metrics = { host: m[1] || "127.0.0.1", port: Number(m[2]) };
+  }
   return {
     etcd: values.etcd as string,
     nats: values.nats as string,
@@ -41,6 +52,7 @@ function config() {
     instance: values.instance,
     leaseTtl,
     tombstoneTtl,
+    metrics,
   };
 }
 
@@ -48,16 +60,44 @@ let cfg: ReturnType<typeof config>;
 try {
   cfg = config();
 } catch (err) {
-  process.stderr.write(`relay: ${(err as Error).message}\n${usage}\n`);
+  // One line, so a supervisor's log says what is wrong without the usage text around it.
+  process.stderr.write(`relay: ${(err as Error).message} (--help for usage)\n`);
   process.exit(2);
 }
 
-const log = createLogger("relay", { cluster: cfg.cluster });
+const log = createLogger("relay");
 log.info({ config: cfg }, "relay starting");
+const registry = createRegistry();
+let ready = false;
+if (cfg.metrics) {
+  const server = createServer((req, res) => {
+    if (req.url === "/metrics") {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500).end(err.message),
+      );
+    } else if (req.url === "/livez") res.writeHead(200).end("ok");
+    else if (req.url === "/readyz") res.writeHead(ready ? 200 : 503).end(ready ? "ok" : "not ready");
+    else res.writeHead(404).end();
+  });
+  server.unref();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.metrics?.port, cfg.metrics?.host, resolve);
+  });
+  log.info({ addr: server.address() }, "relay metrics listening");
+}
 const etcd = new EtcdClient({ endpoints: [cfg.etcd] });
-const nc = await connect({ servers: cfg.nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+// A relay started before nats-server keeps trying instead of exiting; its supervisor sees it not ready.
+const nc = await connect({
+  servers: cfg.nats,
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+  waitOnFirstConnect: true,
+});
 const jsm = await jetstreamManager(nc);
 await ensureStreams(jsm, { tombstoneTtlSeconds: cfg.tombstoneTtl });
+ready = true;
 // Supervisors (the test harness, evk up) wait for this line: the streams exist from here on.
 log.info("relay ready");
 const relay = new Relay({
@@ -67,7 +107,7 @@ const relay = new Relay({
   cluster: cfg.cluster,
   ...(cfg.instance ? { instanceId: cfg.instance } : {}),
   log,
-  registry: createRegistry(),
+  registry,
   leaseTtlSeconds: cfg.leaseTtl,
   tombstoneTtlSeconds: cfg.tombstoneTtl,
 });
