@@ -46,21 +46,30 @@ export interface ConsumerOptions<K extends keyof Carried = "ev"> {
   maxDeliver?: number;
   /** Redelivery delay after the n-th failure (the last entry repeats). */
   backoffMs?: number[];
+  /** Time the server waits for an ack before redelivering; a running handler extends it while it works. */
   ackWaitMs?: number;
 }
 
 export interface RunningConsumer {
-  /** Finishes the message in hand (ack or nak), takes no more, and resolves when it is done. */
+  /** Lets the handler in hand finish (and settles it), hands back what was fetched but not started, and resolves. */
   stop(): Promise<void>;
 }
 
 export const HEADER_ERROR = "Evk-Error";
 export const HEADER_ORIGINAL_SUBJECT = "Evk-Original-Subject";
 
+/** evk.dlq.<consumer>.<cluster>.<resource>.<ns>.<name>: the original subject's tokens under the consumer's. */
+export function deadLetterSubject(consumer: string, subject: string): string {
+  return `evk.dlq.${encodeToken(consumer)}.${subject.replace(/^evk\.(ev|st)\./, "")}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
- * A durable pull consumer of EVK_EVENTS (or EVK_STATUS with kind "st"): a message is acked only after `handler` succeeds; a failure is
- * nak'ed with backoff; after maxDeliver failures, and at once for a malformed envelope, the message is
- * copied to evk.dlq.<consumer>.<original subject tokens>, terminated and logged. It keeps going.
+ * A durable pull consumer of EVK_EVENTS (or EVK_STATUS with kind "st"): a message is acked only after
+ * `handler` succeeds; a failure is nak'ed with backoff; after maxDeliver failures, and at once for a
+ * malformed envelope, the message is copied to the dead-letter stream, terminated and logged. Nothing a
+ * single message does (nor a nats-server restart) stops it: it keeps going until stop().
  */
 export async function startConsumer<K extends keyof Carried = "ev">(
   opts: ConsumerOptions<K>,
@@ -69,82 +78,132 @@ export async function startConsumer<K extends keyof Carried = "ev">(
   const { stream, parse } = streams[kind] as { stream: string; parse: (d: Uint8Array) => Carried[K] };
   const maxDeliver = opts.maxDeliver ?? 5;
   const backoff = opts.backoffMs ?? [200, 1_000, 5_000, 15_000];
+  const ackWaitMs = opts.ackWaitMs ?? 30_000;
   const subjects = opts.resources?.length
     ? opts.resources.map((r) => filterSubject(kind, opts.cluster, r))
     : [filterSubject(kind, opts.cluster)];
   const config = {
     durable_name: opts.name,
     ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+    ack_wait: nanos(ackWaitMs),
     filter_subjects: subjects,
     max_ack_pending: 1_000,
   };
-  try {
-    await opts.jsm.consumers.info(stream, opts.name);
-    await opts.jsm.consumers.update(stream, opts.name, config);
-  } catch (err) {
-    if (!/consumer not found/i.test(String((err as Error).message))) throw err;
-    await opts.jsm.consumers.add(stream, config);
-  }
-  const m = {
-    handled: counter(opts.registry, "evk_consumer_messages_total", "Messages handled, by outcome", [
-      "consumer",
-      "outcome",
-    ]),
+  const ensureDurable = async () => {
+    try {
+      await opts.jsm.consumers.info(stream, opts.name);
+      await opts.jsm.consumers.update(stream, opts.name, config);
+    } catch (err) {
+      if (!/consumer not found/i.test(String((err as Error).message))) throw err;
+      await opts.jsm.consumers.add(stream, config);
+    }
   };
-  const consumer = await opts.js.consumers.get(stream, opts.name);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 100 });
+  await ensureDurable();
+  const { log, name } = opts;
+  const handled = counter(opts.registry, "evk_consumer_messages_total", "Messages handled, by outcome", [
+    "consumer",
+    "outcome",
+  ]);
+  const count = (outcome: string) => handled.inc({ consumer: name, outcome });
 
   const deadLetter = async (msg: JsMsg, why: string) => {
     const h = natsHeaders();
     h.set(HEADER_ERROR, why.slice(0, 1024));
     h.set(HEADER_ORIGINAL_SUBJECT, msg.subject);
-    await opts.js.publish(`evk.dlq.${encodeToken(opts.name)}.${msg.subject.replace(/^evk\.(ev|st)\./, "")}`, msg.data, {
-      headers: h,
-    });
+    await opts.js.publish(deadLetterSubject(name, msg.subject), msg.data, { headers: h });
+    // Only once the dead letter is stored: a failed copy leaves the message to be redelivered and tried again.
     msg.term(why);
   };
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      let env: Carried[K];
-      try {
-        env = parse(msg.data);
-      } catch (err) {
-        const why = err instanceof MalformedEnvelopeError ? err.message : String(err);
-        opts.log.error(
-          { consumer: opts.name, subject: msg.subject, seq: msg.seq, err: why },
-          "malformed event dead-lettered",
-        );
-        m.handled.inc({ consumer: opts.name, outcome: "malformed" });
-        await deadLetter(msg, why);
-        continue;
-      }
-      try {
-        await opts.handler(env, msg);
+  /** Settles one message; never throws, so one message can never end the loop. */
+  const handle = async (msg: JsMsg) => {
+    let message: Carried[K];
+    try {
+      message = parse(msg.data);
+    } catch (err) {
+      const why = err instanceof MalformedEnvelopeError ? err.message : String(err);
+      log.error({ consumer: name, subject: msg.subject, seq: msg.seq, err: why }, "malformed message dead-lettered");
+      count("malformed");
+      await deadLetter(msg, why).catch((e: Error) => settleFailed(msg, e));
+      return;
+    }
+    // Keeps the server from redelivering a message whose handler is still at work.
+    const working = setInterval(() => msg.working(), Math.max(1_000, ackWaitMs / 3));
+    let failure: Error | undefined;
+    try {
+      await opts.handler(message, msg);
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      clearInterval(working);
+    }
+    try {
+      if (!failure) {
         await msg.ackAck();
-        m.handled.inc({ consumer: opts.name, outcome: "ok" });
-      } catch (err) {
-        const why = (err as Error).message ?? String(err);
-        const attempt = msg.info.deliveryCount;
-        if (attempt >= maxDeliver) {
-          opts.log.error(
-            { consumer: opts.name, subject: msg.subject, attempts: attempt, err: why },
-            "event dead-lettered after repeated handler failures",
-          );
-          m.handled.inc({ consumer: opts.name, outcome: "dead-lettered" });
-          await deadLetter(msg, why);
-        } else {
-          m.handled.inc({ consumer: opts.name, outcome: "retry" });
-          msg.nak(backoff[Math.min(attempt - 1, backoff.length - 1)]);
+        count("ok");
+        return;
+      }
+      const attempt = msg.info.deliveryCount;
+      if (attempt >= maxDeliver) {
+        log.error(
+          { consumer: name, subject: msg.subject, attempts: attempt, err: failure.message },
+          "message dead-lettered after repeated handler failures",
+        );
+        count("dead-lettered");
+        await deadLetter(msg, failure.message);
+      } else {
+        count("retry");
+        msg.nak(backoff[Math.min(attempt - 1, backoff.length - 1)]);
+      }
+    } catch (err) {
+      settleFailed(msg, err as Error);
+    }
+  };
+  // The message stays unacknowledged and comes back after ack_wait; handlers are idempotent.
+  const settleFailed = (msg: JsMsg, err: Error) => {
+    count("settle-failed");
+    log.warn(
+      { consumer: name, subject: msg.subject, err: err.message },
+      "could not settle a message; it will be redelivered",
+    );
+  };
+
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        messages = await (await opts.js.consumers.get(stream, name)).consume({ max_messages: 100 });
+        if (stopping) messages.stop();
+        for await (const msg of messages) {
+          if (stopping) {
+            // Fetched but not started: hand it back at once rather than hold it until ack_wait.
+            try {
+              msg.nak();
+            } catch {
+              // Closed connection: the server redelivers it after ack_wait anyway.
+            }
+            continue;
+          }
+          await handle(msg);
         }
+        if (!stopping) throw new Error("message stream ended");
+      } catch (err) {
+        if (stopping) break;
+        // E.g. the durable was deleted, or the server answered with an error: start over.
+        log.error({ consumer: name, err: (err as Error).message }, "consumer interrupted; resubscribing");
+        await sleep(1_000);
+        await ensureDurable().catch((e: Error) =>
+          log.warn({ consumer: name, err: e.message }, "consumer set-up failed"),
+        );
       }
     }
   })();
 
   return {
     async stop() {
-      messages.stop();
+      stopping = true;
+      messages?.stop();
       await loop;
     },
   };

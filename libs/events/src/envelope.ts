@@ -51,18 +51,21 @@ export function msgId(cluster: string, revision: number, key: string): string {
 export class MalformedEnvelopeError extends Error {}
 
 const isStr = (v: unknown): v is string => typeof v === "string";
+// Fatal: invalid UTF-8 is malformed input, not text to be patched with replacement characters.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const isRev = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 
 /** Parses and checks one envelope; throws MalformedEnvelopeError naming the first thing wrong. */
 export function parseEnvelope(data: Uint8Array | string): EventEnvelope {
   let v: Record<string, unknown>;
   try {
-    v = JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+    v = JSON.parse(typeof data === "string" ? data : utf8.decode(data));
   } catch (err) {
-    throw new MalformedEnvelopeError(`envelope is not JSON: ${(err as Error).message}`);
+    throw new MalformedEnvelopeError(`envelope is not UTF-8 JSON: ${(err as Error).message}`);
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new MalformedEnvelopeError("envelope is not an object");
+  if (!isPlainObject(v)) throw new MalformedEnvelopeError("envelope is not an object");
   const need = (field: string, ok: (x: unknown) => boolean, what: string) => {
     if (!ok(v[field])) throw new MalformedEnvelopeError(`envelope field "${field}" must be ${what}`);
   };
@@ -73,11 +76,7 @@ export function parseEnvelope(data: Uint8Array | string): EventEnvelope {
   need("name", (x) => isStr(x) && x !== "", "a non-empty string");
   need("revision", isRev, "a positive integer");
   if (v.prevRevision !== undefined) need("prevRevision", isRev, "a positive integer");
-  need(
-    "object",
-    (x) => typeof x === "object" && x !== null && typeof (x as KubeObject).metadata === "object",
-    "an object with metadata",
-  );
+  need("object", (x) => isPlainObject(x) && isPlainObject((x as KubeObject).metadata), "an object with metadata");
   return v as unknown as EventEnvelope;
 }
 
@@ -85,12 +84,11 @@ export function parseEnvelope(data: Uint8Array | string): EventEnvelope {
 export function parseStatusReport(data: Uint8Array | string): StatusReport {
   let v: Record<string, unknown>;
   try {
-    v = JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+    v = JSON.parse(typeof data === "string" ? data : utf8.decode(data));
   } catch (err) {
-    throw new MalformedEnvelopeError(`status report is not JSON: ${(err as Error).message}`);
+    throw new MalformedEnvelopeError(`status report is not UTF-8 JSON: ${(err as Error).message}`);
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new MalformedEnvelopeError("status report is not an object");
+  if (!isPlainObject(v)) throw new MalformedEnvelopeError("status report is not an object");
   for (const f of ["cluster", "resource", "name", "uid"]) {
     if (!isStr(v[f]) || v[f] === "")
       throw new MalformedEnvelopeError(`status report field "${f}" must be a non-empty string`);
@@ -98,9 +96,8 @@ export function parseStatusReport(data: Uint8Array | string): StatusReport {
   if (!isStr(v.namespace)) throw new MalformedEnvelopeError('status report field "namespace" must be a string');
   if (!isRev(v.hostRevision))
     throw new MalformedEnvelopeError('status report field "hostRevision" must be a positive integer');
-  const isObj = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (!isObj(v.status)) throw new MalformedEnvelopeError('status report field "status" must be an object');
-  if (v.fields !== undefined && !isObj(v.fields))
+  if (!isPlainObject(v.status)) throw new MalformedEnvelopeError('status report field "status" must be an object');
+  if (v.fields !== undefined && !isPlainObject(v.fields))
     throw new MalformedEnvelopeError('status report field "fields" must be an object');
   return v as unknown as StatusReport;
 }

@@ -48,6 +48,10 @@ const resourceToken = (group: string, resource: string) =>
   encodeToken(group && group !== "core" ? `${resource}.${group}` : resource);
 
 export function subjectFor(kind: SubjectKind, p: SubjectParts): string {
+  // Kubernetes namespaces are DNS labels, so this never refuses a real object; it keeps the encoding
+  // unambiguous for anything else that reaches it.
+  if (p.namespace === CLUSTER_SCOPED)
+    throw new Error(`namespace "${CLUSTER_SCOPED}" is reserved for cluster-scoped objects`);
   return [
     "evk",
     kind,

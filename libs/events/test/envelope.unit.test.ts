@@ -17,6 +17,13 @@ const good = {
 };
 
 describe("event envelope", () => {
+  it("names the field that is wrong", () => {
+    assert.throws(() => parseEnvelope(JSON.stringify({ ...good, revision: "12" })), /field "revision" must be/);
+    assert.throws(() => parseEnvelope(JSON.stringify({ ...good, type: "X" })), /field "type" must be ADDED/);
+  });
+  it("parses bytes as well as strings", () => {
+    assert.deepEqual(parseEnvelope(new TextEncoder().encode(JSON.stringify(good))), good);
+  });
   it("parses a well-formed envelope", () => {
     assert.deepEqual(parseEnvelope(JSON.stringify(good)), good);
     assert.equal(parseEnvelope(JSON.stringify({ ...good, prevRevision: 11 })).prevRevision, 11);
@@ -31,10 +38,20 @@ describe("event envelope", () => {
     ["a fractional prevRevision", { ...good, prevRevision: 1.5 }],
     ["an object without metadata", { ...good, object: {} }],
     ["an empty name", { ...good, name: "" }],
+    ["null", "null"],
+    ["a number", "42"],
+    ["a missing uid", { ...good, uid: undefined }],
+    ["a numeric namespace", { ...good, namespace: 1 }],
+    ["a null object", { ...good, object: null }],
+    ["an object whose metadata is null", { ...good, object: { metadata: null } }],
+    ["an unsafe revision", { ...good, revision: 2 ** 60 }],
+    ["a negative prevRevision", { ...good, prevRevision: -1 }],
+    ["JSON that is not UTF-8", Buffer.from([...Buffer.from('{"cluster":"'), 0xff, ...Buffer.from('"}')])],
   ];
   for (const [why, v] of bad) {
     it(`rejects ${why}`, () => {
-      assert.throws(() => parseEnvelope(typeof v === "string" ? v : JSON.stringify(v)), MalformedEnvelopeError);
+      const input = typeof v === "string" || v instanceof Uint8Array ? v : JSON.stringify(v);
+      assert.throws(() => parseEnvelope(input), MalformedEnvelopeError);
     });
   }
 });

@@ -1,7 +1,7 @@
 // Shared set-up of the events integration tests: real etcd and nats-server, a Store to write through,
 // and the relay either in this process or as a separate process that fault tests can SIGKILL.
 import type { KubeObject } from "@evk/kube";
-import { createLogger, createRegistry } from "@evk/observability";
+import { createLogger, createRegistry, type Logger } from "@evk/observability";
 import { EtcdClient, Store } from "@evk/store";
 import {
   type Etcd,
@@ -43,6 +43,26 @@ export function useRealParts(): Env {
 }
 
 export const quietLog = () => createLogger("test", {});
+
+/** A real logger whose warn and error calls are also recorded, for tests that assert what was logged. */
+export function recordingLog(): {
+  log: Logger;
+  records: { level: string; fields: Record<string, unknown>; msg: string }[];
+} {
+  const records: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
+  const base = createLogger("test", {});
+  const log = new Proxy(base, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if ((prop !== "warn" && prop !== "error") || typeof value !== "function") return value;
+      return (fields: Record<string, unknown>, msg: string) => {
+        records.push({ level: prop, fields, msg });
+        return value.call(target, fields, msg);
+      };
+    },
+  });
+  return { log, records };
+}
 export const registry = () => createRegistry();
 
 /** The relay as its own process, started by the harness so it can be SIGKILLed and restarted. */

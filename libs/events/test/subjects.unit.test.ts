@@ -61,8 +61,57 @@ describe("subjects", () => {
       "evk.st.c1.deployments~2Eapps.>",
     );
   });
+  it("refuses the namespace that marks cluster-scoped objects", () => {
+    assert.throws(
+      () => subjectFor("ev", { cluster: "c1", group: "", resource: "pods", namespace: "_", name: "x" }),
+      /reserved for cluster-scoped/,
+    );
+  });
   it("rejects subjects outside the layout", () => {
     for (const s of ["evk.ev.c1.pods.default", "foo.ev.c1.pods.ns.n", "evk.xx.c1.pods.ns.n"])
       assert.throws(() => parseSubject(s), s);
+  });
+});
+
+describe("subject encoding round-trips nasty names", () => {
+  // A fixed-seed generator: the same strings every run, so a failure reproduces.
+  let seed = 0x2f6b1d;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = ["a", "Z", "0", "-", "_", ".", ":", "@", " ", "*", ">", "~", "/", "%", "ü", "名", "😀", "\t", "$"];
+  const names = Array.from({ length: 500 }, () =>
+    Array.from({ length: 1 + rand(12) }, () => alphabet[rand(alphabet.length)]).join(""),
+  );
+  it("decode(encode(s)) === s and every token is one plain NATS token", () => {
+    for (const s of names) {
+      const t = encodeToken(s);
+      assert.match(t, /^[A-Za-z0-9_~-]+$/, JSON.stringify(s));
+      assert.equal(decodeToken(t), s);
+    }
+  });
+  it("parseSubject(subjectFor(parts)) === parts", () => {
+    for (let i = 0; i + 2 < names.length; i += 3) {
+      const parts = {
+        cluster: "c1",
+        group: i % 2 ? "rbac.authorization.k8s.io" : "",
+        resource: i % 2 ? "clusterroles" : "configmaps",
+        namespace: i % 2 || names[i + 1] === "_" ? "" : (names[i + 1] as string),
+        name: names[i] as string,
+      };
+      const subject = subjectFor("st", parts);
+      assert.equal(subject.split(".").length, 6, subject);
+      assert.deepEqual(parseSubject(subject), { kind: "st", ...parts });
+    }
+  });
+  it("distinct names never share a token", () => {
+    const tokens = new Map<string, string>();
+    for (const s of names) {
+      const t = encodeToken(s);
+      const other = tokens.get(t);
+      assert.ok(other === undefined || other === s, `${JSON.stringify(s)} and ${JSON.stringify(other)} -> ${t}`);
+      tokens.set(t, s);
+    }
   });
 });
