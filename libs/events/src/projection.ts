@@ -49,6 +49,9 @@ export class Projection {
   }
 
   async start(): Promise<void> {
+    // "The stream's end as of start": every message up to this sequence. Under a steady stream of writes
+    // the consumer's pending count may never reach 0, so the replay is done once it passes this point.
+    const endAtStart = (await (await this.o.js.streams.get(EVENTS_STREAM)).info()).state.last_seq;
     const consumer = await this.o.js.consumers.get(EVENTS_STREAM, {
       filter_subjects: [filterSubject("ev", this.o.cluster, this.o.resource)],
       deliver_policy: DeliverPolicy.All,
@@ -57,13 +60,21 @@ export class Projection {
     this.messages = await consumer.consume();
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const m of messages) {
-        try {
-          this.apply(parseEnvelope(m.data));
-        } catch (err) {
-          this.o.log?.warn({ subject: m.subject, err: (err as Error).message }, "projection skipped a malformed event");
+      try {
+        for await (const m of messages) {
+          try {
+            this.apply(parseEnvelope(m.data));
+          } catch (err) {
+            this.o.log?.warn(
+              { subject: m.subject, err: (err as Error).message },
+              "projection skipped a malformed event",
+            );
+          }
+          if (m.info.pending === 0 || m.seq >= endAtStart) this.resolveCaughtUp();
         }
-        if (m.info.pending === 0) this.resolveCaughtUp();
+      } catch (err) {
+        // An ordered consumer recovers from reconnects itself; reaching here means the stream is gone.
+        this.o.log?.error({ err: (err as Error).message }, "projection stopped following the stream");
       }
     })();
   }
@@ -79,6 +90,11 @@ export class Projection {
 
   get(key: string): KubeObject | undefined {
     return this.objects.get(key)?.object;
+  }
+
+  /** [key, object] of every object the view holds. */
+  *entries(): IterableIterator<[string, KubeObject]> {
+    for (const [k, v] of this.objects) yield [k, v.object];
   }
 
   /** key -> revision of every object the view holds. */
