@@ -14,6 +14,7 @@ import {
   parseStatusReport,
   type StatusReport,
 } from "./envelope.ts";
+import { PULL_OPTIONS } from "./pull-options.ts";
 import { EVENTS_STREAM, STATUS_STREAM } from "./streams.ts";
 import { encodeToken, filterSubject } from "./subjects.ts";
 
@@ -173,7 +174,7 @@ export async function startConsumer<K extends keyof Carried = "ev">(
   const loop = (async () => {
     while (!stopping) {
       try {
-        messages = await (await opts.js.consumers.get(stream, name)).consume({ max_messages: 100 });
+        messages = await (await opts.js.consumers.get(stream, name)).consume({ max_messages: 100, ...PULL_OPTIONS });
         if (stopping) messages.stop();
         for await (const msg of messages) {
           if (stopping) {

@@ -2,6 +2,7 @@ import type { KubeObject } from "@evk/kube";
 import type { Logger } from "@evk/observability";
 import { type ConsumerMessages, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstream";
 import { type EventEnvelope, parseEnvelope } from "./envelope.ts";
+import { PULL_OPTIONS } from "./pull-options.ts";
 import { EVENTS_STREAM } from "./streams.ts";
 import { filterSubject } from "./subjects.ts";
 
@@ -57,7 +58,7 @@ export class Projection {
       deliver_policy: DeliverPolicy.All,
     });
     if ((await consumer.info(true)).num_pending === 0) this.resolveCaughtUp();
-    this.messages = await consumer.consume();
+    this.messages = await consumer.consume(PULL_OPTIONS);
     const messages = this.messages;
     this.loop = (async () => {
       try {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { isStatusError } from "@evk/kube";
 import { sleep, waitFor } from "@evk/testing";
-import { Projection, projectionKey, startConsumer } from "../src/index.ts";
+import { HEADER_RELAY, Projection, projectionKey, startConsumer } from "../src/index.ts";
+import { filterSubject } from "../src/subjects.ts";
 import { newStore, podObj, pods, quietLog, registry, relayProcess, useRealParts } from "./harness.ts";
 
 // The delivery guarantee under crashes: thousands of writes over many keys while the relay process is
@@ -15,7 +16,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     const store = newStore(env, cluster);
     const OPS = Number(process.env.EVK_CHAOS_OPS ?? 3000);
     const KEYS = 200;
-    const WORKERS = 8;
+    const WORKERS = 4;
     const key = (name: string) => projectionKey({ cluster, group: "", resource: "pods", namespace: "default", name });
 
     // A durable consumer records every envelope it is handed.
@@ -35,7 +36,19 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
       },
     });
 
-    let relay = relayProcess(env, cluster, "r0");
+    // Which relay instances have published: a relay is killed only after it has started publishing, so
+    // every kill lands in the middle of its work (a new leader first waits for the old lease and a fence).
+    const publishedBy = new Set<string>();
+    const sub = env.nc.subscribe(filterSubject("ev", cluster));
+    void (async () => {
+      for await (const m of sub) publishedBy.add(m.headers?.get(HEADER_RELAY) ?? "?");
+    })();
+    // A projection that follows the stream live through every restart, besides one replayed at the end.
+    const live = new Projection({ js: env.js, cluster });
+    await live.start();
+
+    const relayArgs = ["--lease-ttl=3"];
+    let relay = relayProcess(env, cluster, "r0", relayArgs);
     await relay.start();
     let relayRestarts = 0;
     let opsDone = 0;
@@ -45,7 +58,9 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     const chaosDone = () => natsDone && etcdDone && relayRestarts >= 5;
     const chaos = (async () => {
       while (!stop) {
-        await sleep(100 + Math.random() * 500);
+        const instance = `r${relayRestarts}`;
+        await waitFor(`relay ${instance} to publish`, async () => stop || publishedBy.has(instance), 60_000, 50);
+        await sleep(Math.random() * 800);
         if (stop) break;
         if (!natsDone && opsDone > OPS / 3) {
           natsDone = true;
@@ -64,7 +79,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
         await relay.kill();
         relayRestarts++;
         await sleep(Math.random() * 400);
-        relay = relayProcess(env, cluster, `r${relayRestarts}`);
+        relay = relayProcess(env, cluster, `r${relayRestarts}`, relayArgs);
         await relay.start();
       }
     })();
@@ -102,6 +117,8 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
         } finally {
           opsDone++;
         }
+        // Paced: enough writes to overlap every fault, without starving the processes under test of CPU.
+        await sleep(Math.random() * 8);
       }
     };
     await Promise.all(Array.from({ length: WORKERS }, worker));
@@ -136,13 +153,27 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
       const newest = Math.max(...(seen.get(k) ?? []).map((x) => x.revision));
       for (const r of revs) assert.ok(newest >= r, `${k}: acknowledged revision ${r} never reached the stream`);
     }
-    // A projection replayed from the stream's start equals etcd.
+    // A projection replayed from the stream's start, and the one that followed it live, equal etcd.
     const projection = new Projection({ js: env.js, cluster });
     await projection.start();
     await projection.caughtUp;
-    assert.deepEqual(new Map([...projection.revisionsByKey()].sort()), new Map([...truth].sort()));
+    const sorted = (m: Map<string, number>) => new Map([...m].sort());
+    assert.deepEqual(sorted(projection.revisionsByKey()), sorted(truth));
+    await waitFor("the live projection to equal etcd", async () => live.size === truth.size, 10_000).catch((err) => {
+      const held = live.revisionsByKey();
+      const missing = [...truth].filter(([k, r]) => held.get(k) !== r).map(([k, r]) => `${k}@${r} live=${held.get(k)}`);
+      const extra = [...held]
+        .filter(([k]) => !truth.has(k))
+        .map(([k, r]) => `${k}@${r} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
+      throw new Error(
+        `${err.message}: ${missing.length} differ (${missing.slice(0, 5).join(", ")}), ${extra.length} extra (${extra.slice(0, 5).join(", ")})`,
+      );
+    });
+    assert.deepEqual(sorted(live.revisionsByKey()), sorted(truth));
     await projection.stop();
+    await live.stop();
     await consumer.stop();
+    sub.unsubscribe();
     await relay.stop();
     process.stdout.write(
       `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end\n`,
