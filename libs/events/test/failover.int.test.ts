@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { sleep, waitFor } from "@evk/testing";
-import { HEADER_RELAY, Projection, projectionKey } from "../src/index.ts";
+import { freePort, httpGet, sleep, waitFor } from "@evk/testing";
+import { EVENTS_STREAM, HEADER_RELAY, Projection, parseEnvelope, projectionKey, subjectFor } from "../src/index.ts";
 import { filterSubject } from "../src/subjects.ts";
 import { newStore, podObj, pods, relayProcess, useRealParts } from "./harness.ts";
 
@@ -72,8 +72,14 @@ describe("relay leadership and resync (real etcd, nats-server and relay processe
     const cluster = "compact";
     const store = newStore(env, cluster);
     const ref = (name: string) => ({ ...pods, namespace: "default", name });
-    const relay = relayProcess(env, cluster, "c1");
+    const metricsPort = await freePort();
+    const relay = relayProcess(env, cluster, "c1", [`--metrics-addr=127.0.0.1:${metricsPort}`]);
     await relay.start();
+    const metric = async (name: string) => {
+      const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body;
+      const line = text.split("\n").find((l) => l.startsWith(`${name}{cluster="${cluster}"}`));
+      return line ? Number(line.split(" ").pop()) : 0;
+    };
     for (let i = 0; i < 10; i++) await store.create(ref(`c${i}`), podObj(`c${i}`, 0));
     const projection = new Projection({ js: env.js, cluster });
     await projection.start();
@@ -100,6 +106,19 @@ describe("relay leadership and resync (real etcd, nats-server and relay processe
     const log = readFileSync(relay.spec.logFile, "utf8");
     assert.match(log, /relay full resync started/);
     assert.match(log, /"tombstones":5/);
+    assert.equal(await metric("evk_relay_resyncs_total"), 1);
+    const newest = Math.max(...truth.values());
+    assert.ok((await metric("evk_relay_checkpoint_revision")) >= newest, "checkpointed at or after the resync");
+    // Every deleted object's newest message is its tombstone, carrying its last state.
+    for (let i = 0; i < 5; i++) {
+      const subject = subjectFor("ev", { cluster, group: "", resource: "pods", namespace: "default", name: `c${i}` });
+      const m = await env.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+      assert.ok(m, `a message for c${i}`);
+      const e = parseEnvelope(m.data);
+      assert.equal(e.type, "DELETED");
+      assert.equal(e.uid, `uid-c${i}`);
+      assert.equal(m.header.get("Nats-TTL"), "3600s");
+    }
     await projection.stop();
     await relay.stop();
   });
