@@ -13,8 +13,9 @@
 //
 // One relay per cluster publishes at a time: leadership is an etcd key bound to a lease, every checkpoint
 // write is conditional on still holding it, and a relay stops publishing as soon as its lease is lost or
-// its event loop stalled long enough that the lease may have expired unseen. A new leader waits half a
-// lease TTL before its first publish, covering the time an old leader needs to notice its lease is gone.
+// its event loop stalled long enough that the lease may have expired unseen. A relay that takes over from
+// another waits half a lease TTL before its first publish, covering the time the old leader needs to
+// notice its lease is gone.
 import { randomUUID } from "node:crypto";
 import { counter, gauge, histogram, type Logger, type Registry } from "@evk/observability";
 import { clusterPrefix, type EtcdClient, type EtcdWatch, prefixEnd, relayKeys, type WatchEvent } from "@evk/store";
@@ -128,12 +129,13 @@ export class Relay {
     try {
       while (!this.stopped) {
         try {
-          await this.campaign();
+          const tookOver = await this.campaign();
           if (this.stopped) break;
           this.m.leader.set({ cluster }, 1);
-          log.info({ cluster, instance: this.o.instanceId }, "relay elected leader");
-          // Fence: the previous leader may not yet know its lease expired (it checks every quarter TTL).
-          await sleep((this.o.leaseTtlSeconds * 1000) / 2, this.term?.signal);
+          log.info({ cluster, instance: this.o.instanceId, tookOver }, "relay elected leader");
+          // Fence: a leader whose key we saw vanish may not yet know its lease expired (it notices within a
+          // quarter TTL). Nobody to take over from (a first start) needs no fence.
+          if (tookOver) await sleep((this.o.leaseTtlSeconds * 1000) / 2, this.term?.signal);
           await this.lead();
         } catch (err) {
           const end = err instanceof Stopping ? "stopped" : err instanceof LostLeadership ? "lost" : "error";
@@ -182,23 +184,27 @@ export class Relay {
     }
   }
 
-  private async campaign(): Promise<void> {
+  /** Resolves once elected: true when another relay held the leader key while we campaigned. */
+  private async campaign(): Promise<boolean> {
     const { etcd, leaseTtlSeconds } = this.o;
     this.term = new AbortController();
     const term = this.term;
     this.lease = await etcd.leaseGrant(leaseTtlSeconds);
     this.keepAlive = etcd.keepAlive(this.lease, leaseTtlSeconds, (why) => this.endTerm(`lease lost: ${why}`));
     const key = this.keys.election;
+    let contended = false;
     while (!this.stopped && !term.signal.aborted) {
       const res = await etcd.txn(
         [{ key, target: "Create", result: "Equal", create_revision: 0 }],
         [{ request_put: { key, value: this.o.instanceId, lease: this.lease } }],
       );
-      if (res.succeeded) return;
+      if (res.succeeded) return contended;
+      contended = true;
       // Someone else leads; its key vanishes with its lease when it dies or steps down.
       await sleep(Math.min(1000, (leaseTtlSeconds * 1000) / 5), term.signal);
     }
     if (term.signal.aborted) throw term.signal.reason ?? new LostLeadership("aborted");
+    return contended;
   }
 
   private leaderGuard() {
