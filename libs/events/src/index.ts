@@ -1,5 +1,6 @@
 export {
   type ConsumerOptions,
+  deadLetterSubject,
   HEADER_ERROR,
   HEADER_ORIGINAL_SUBJECT,
   type RunningConsumer,
@@ -25,6 +26,7 @@ export {
   STATUS_STREAM,
   type StreamOptions,
   streamConfigs,
+  TOMBSTONE_TTL_METADATA,
 } from "./streams.ts";
 export {
   CLUSTER_SCOPED,
