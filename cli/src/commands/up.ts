@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { loadKubeConfig, prepareHostNamespace } from "@evk/syncer-runtime";
 import {
   ensureParts,
   type HostCluster,
@@ -10,6 +11,7 @@ import {
   startHost,
   startNats,
   stopAllProcesses,
+  syncerProcess,
 } from "@evk/testing";
 
 export interface UpOptions {
@@ -21,7 +23,7 @@ export interface UpOptions {
 
 /**
  * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, a real Kubernetes host control
- * plane with kwok nodes, and the virtual cluster's API server and relay. Prints how to reach it; Ctrl-C
+ * plane with kwok nodes, and the virtual cluster's API server, relay and syncer-pods. Prints how to reach it; Ctrl-C
  * stops everything.
  */
 export async function up(opts: UpOptions): Promise<void> {
@@ -40,14 +42,26 @@ export async function up(opts: UpOptions): Promise<void> {
     const host: HostCluster = await startHost({ nodes: opts.nodes });
     mkdirSync(dirname(hostKubeconfig), { recursive: true });
     writeFileSync(hostKubeconfig, host.kubeconfig, { mode: 0o600 });
-    say(`starting the virtual cluster "${opts.cluster}": API server and relay`);
+    const hostNamespace = `evk-${opts.cluster}`;
+    say(`preparing host namespace ${hostNamespace}`);
+    await prepareHostNamespace(loadKubeConfig(host.kubeconfigPath), { cluster: opts.cluster, hostNamespace });
+    say(`starting the virtual cluster "${opts.cluster}": API server, relay and syncer-pods`);
     const apiserver = await startApiserver({
       etcd: etcd.endpoint,
       cluster: opts.cluster,
+      nats: nats.url,
       kubeconfigPath: virtualKubeconfig,
     });
     const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster: opts.cluster, instance: "up" });
     await relay.start();
+    const syncerPods = await syncerProcess({
+      syncer: "syncer-pods",
+      nats: nats.url,
+      cluster: opts.cluster,
+      hostKubeconfigPath: host.kubeconfigPath,
+      hostNamespace,
+    });
+    await syncerPods.start();
     process.stdout.write(
       [
         `evk is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -58,13 +72,14 @@ export async function up(opts: UpOptions): Promise<void> {
         `    kubeconfig     ${hostKubeconfig}`,
         `  etcd             ${etcd.endpoint}`,
         `  nats             ${nats.url}  (JetStream: every change of the virtual cluster on evk.ev.${opts.cluster}.>)`,
+        `  syncer-pods      pods of the virtual cluster run in host namespace ${hostNamespace}  (${syncerPods.metricsUrl})`,
         "",
         "Try:",
-        `  kubectl --kubeconfig ${virtualKubeconfig} get namespaces`,
-        `  kubectl --kubeconfig ${virtualKubeconfig} get configmaps -A -w`,
-        `  kubectl --kubeconfig ${hostKubeconfig} get nodes`,
+        `  kubectl --kubeconfig ${virtualKubeconfig} run web --image=nginx`,
+        `  kubectl --kubeconfig ${virtualKubeconfig} get pods -o wide -w`,
+        `  kubectl --kubeconfig ${hostKubeconfig} -n ${hostNamespace} get pods -o wide`,
         "",
-        "Syncers (pods, services, storage) are not part of evk yet: objects stay in the virtual cluster.",
+        "Services and storage are not synced yet: those objects stay in the virtual cluster.",
         "Press Ctrl-C to stop everything.",
         "",
       ].join("\n"),
@@ -74,6 +89,7 @@ export async function up(opts: UpOptions): Promise<void> {
       process.once("SIGTERM", () => resolveStop());
     });
     say("stopping");
+    await syncerPods.stop();
     await relay.stop();
     await apiserver.stop();
     await host.stop();

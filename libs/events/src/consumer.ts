@@ -49,6 +49,11 @@ export interface ConsumerOptions<K extends keyof Carried = "ev"> {
   backoffMs?: number[];
   /** Time the server waits for an ack before redelivering; a running handler extends it while it works. */
   ackWaitMs?: number;
+  /**
+   * Messages handled at once (default 1: strictly one after another). Above 1, handlers of different
+   * messages overlap, so a handler must not rely on the order of messages for different objects.
+   */
+  concurrency?: number;
 }
 
 export interface RunningConsumer {
@@ -88,7 +93,7 @@ export async function startConsumer<K extends keyof Carried = "ev">(
     ack_policy: AckPolicy.Explicit,
     ack_wait: nanos(ackWaitMs),
     filter_subjects: subjects,
-    max_ack_pending: 1_000,
+    max_ack_pending: Math.max(1_000, (opts.concurrency ?? 1) * 2),
   };
   const ensureDurable = async () => {
     try {
@@ -171,6 +176,8 @@ export async function startConsumer<K extends keyof Carried = "ev">(
 
   let stopping = false;
   let messages: ConsumerMessages | undefined;
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  const active = new Set<Promise<void>>();
   const loop = (async () => {
     while (!stopping) {
       try {
@@ -186,7 +193,13 @@ export async function startConsumer<K extends keyof Carried = "ev">(
             }
             continue;
           }
-          await handle(msg);
+          if (concurrency === 1) {
+            await handle(msg);
+            continue;
+          }
+          while (active.size >= concurrency) await Promise.race(active);
+          const p: Promise<void> = handle(msg).finally(() => active.delete(p));
+          active.add(p);
         }
         if (!stopping) throw new Error("message stream ended");
       } catch (err) {
@@ -206,6 +219,7 @@ export async function startConsumer<K extends keyof Carried = "ev">(
       stopping = true;
       messages?.stop();
       await loop;
+      await Promise.all(active);
     },
   };
 }

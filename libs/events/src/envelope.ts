@@ -38,7 +38,20 @@ export interface StatusReport {
   status: Record<string, unknown>;
   /** Host-allocated spec values the virtual object adopts (clusterIP, nodePorts, volumeName, nodeName). */
   fields?: Record<string, unknown>;
+  /**
+   * What the report asks of the virtual side. "status" (the default) adopts status and fields. "delete"
+   * deletes the virtual object if it still has `uid` (its host twin is gone). "apply" creates or replaces
+   * `object`, for objects the host side owns in the virtual cluster (nodes, events); `uid` then names the
+   * host object it mirrors.
+   */
+  action?: StatusAction;
+  /** For "delete": the grace period; 0 removes a pod at once. */
+  gracePeriodSeconds?: number;
+  /** For "apply": the whole virtual object. */
+  object?: KubeObject;
 }
+
+export type StatusAction = "status" | "delete" | "apply";
 
 export const HEADER_REVISION = "Evk-Revision";
 export const HEADER_TRACE = "Evk-Trace";
@@ -99,5 +112,21 @@ export function parseStatusReport(data: Uint8Array | string): StatusReport {
   if (!isPlainObject(v.status)) throw new MalformedEnvelopeError('status report field "status" must be an object');
   if (v.fields !== undefined && !isPlainObject(v.fields))
     throw new MalformedEnvelopeError('status report field "fields" must be an object');
+  if (v.action !== undefined && v.action !== "status" && v.action !== "delete" && v.action !== "apply")
+    throw new MalformedEnvelopeError('status report field "action" must be status, delete or apply');
+  if (
+    v.gracePeriodSeconds !== undefined &&
+    !(
+      typeof v.gracePeriodSeconds === "number" &&
+      Number.isSafeInteger(v.gracePeriodSeconds) &&
+      v.gracePeriodSeconds >= 0
+    )
+  )
+    throw new MalformedEnvelopeError('status report field "gracePeriodSeconds" must be a non-negative integer');
+  if (v.action === "apply") {
+    const obj = v.object as KubeObject | undefined;
+    if (!isPlainObject(obj) || !isPlainObject(obj.metadata) || obj.metadata.name !== v.name)
+      throw new MalformedEnvelopeError('status report with action "apply" needs an object named like the report');
+  }
   return v as unknown as StatusReport;
 }

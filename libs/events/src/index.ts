@@ -15,10 +15,11 @@ export {
   msgId,
   parseEnvelope,
   parseStatusReport,
+  type StatusAction,
   type StatusReport,
 } from "./envelope.ts";
 export { Projection, type ProjectionOptions, projectionKey } from "./projection.ts";
-export { HEADER_RELAY, Relay, type RelayOptions, TRACE_ANNOTATION } from "./relay.ts";
+export { HEADER_RELAY, HEADER_TERM, Relay, type RelayOptions, TRACE_ANNOTATION } from "./relay.ts";
 export {
   DLQ_STREAM,
   EVENTS_STREAM,
@@ -37,3 +38,13 @@ export {
   type SubjectParts,
   subjectFor,
 } from "./subjects.ts";
+export {
+  parseTokenRequest,
+  requestToken,
+  serveTokens,
+  TOKEN_QUEUE,
+  type TokenReplyMessage,
+  TokenRequestError,
+  type TokenRequestMessage,
+  tokenSubject,
+} from "./token-rpc.ts";

@@ -80,13 +80,19 @@ export class Projection {
     })();
   }
 
-  private apply(env: EventEnvelope): void {
+  /**
+   * Applies one change unless the view already holds that revision or a newer one; true when applied.
+   * Also for changes that reach a service another way (its durable consumer), so the view is never
+   * older than a message being handled.
+   */
+  apply(env: EventEnvelope): boolean {
     const key = projectionKey(env);
-    if ((this.revisions.get(key) ?? 0) >= env.revision) return;
+    if ((this.revisions.get(key) ?? 0) >= env.revision) return false;
     this.revisions.set(key, env.revision);
     if (env.type === "DELETED") this.objects.delete(key);
     else this.objects.set(key, { revision: env.revision, object: env.object });
     this.o.onChange?.(env);
+    return true;
   }
 
   get(key: string): KubeObject | undefined {

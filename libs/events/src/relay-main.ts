@@ -1,9 +1,8 @@
 // The relay as a process: `node libs/events/src/relay-main.ts --etcd URL --nats URL --cluster NAME`
 // (or EVK_ETCD / EVK_NATS / EVK_CLUSTER). Logs JSON; SIGTERM ends the term after checkpointing what was
 // acknowledged and revokes the lease, so a standby takes over at once.
-import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { createLogger, createRegistry } from "@evk/observability";
+import { createLogger, createRegistry, parseListenAddress, serveHealth } from "@evk/observability";
 import { assertClusterName, EtcdClient } from "@evk/store";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -39,12 +38,7 @@ function config() {
   if (!Number.isInteger(leaseTtl) || leaseTtl < 2)
     throw new Error("--lease-ttl must be a whole number of seconds >= 2");
   if (!Number.isFinite(tombstoneTtl) || tombstoneTtl < 1) throw new Error("--tombstone-ttl must be >= 1 second");
-  let metrics: { host: string; port: number } | undefined;
-  if (values["metrics-addr"]) {
-    const m = /^(.*):(\d+)$/.exec(values["metrics-addr"]);
-    if (!m || Number(m[2]) > 65535) throw new Error("--metrics-addr must be <host>:<port>");
-    metrics = { host: m[1] || "127.0.0.1", port: Number(m[2]) };
-  }
+  const metrics = values["metrics-addr"] ? parseListenAddress("--metrics-addr", values["metrics-addr"]) : undefined;
   return {
     etcd: values.etcd as string,
     nats: values.nats as string,
@@ -70,22 +64,8 @@ log.info({ config: cfg }, "relay starting");
 const registry = createRegistry();
 let ready = false;
 if (cfg.metrics) {
-  const server = createServer((req, res) => {
-    if (req.url === "/metrics") {
-      registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500).end(err.message),
-      );
-    } else if (req.url === "/livez") res.writeHead(200).end("ok");
-    else if (req.url === "/readyz") res.writeHead(ready ? 200 : 503).end(ready ? "ok" : "not ready");
-    else res.writeHead(404).end();
-  });
-  server.unref();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(cfg.metrics?.port, cfg.metrics?.host, resolve);
-  });
-  log.info({ addr: server.address() }, "relay metrics listening");
+  const server = await serveHealth({ ...cfg.metrics, registry, ready: () => ready });
+  log.info({ port: server.port }, "relay metrics listening");
 }
 const etcd = new EtcdClient({ endpoints: [cfg.etcd] });
 // A relay started before nats-server keeps trying instead of exiting; its supervisor sees it not ready.

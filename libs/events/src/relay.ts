@@ -32,6 +32,8 @@ export { TRACE_ANNOTATION } from "./change-envelope.ts";
 
 /** Names the relay instance that published a message (leadership tests and debugging). */
 export const HEADER_RELAY = "Evk-Relay";
+/** The leader term (its lease ID) a message was published in: tells a stale publish from a new term. */
+export const HEADER_TERM = "Evk-Relay-Term";
 
 export interface RelayOptions {
   etcd: EtcdClient;
@@ -406,6 +408,7 @@ export class Relay {
     h.set(HEADER_REVISION, String(env.revision));
     h.set(HEADER_TRACE, env.traceId);
     h.set(HEADER_RELAY, this.o.instanceId);
+    h.set(HEADER_TERM, String(this.lease));
     const t0 = performance.now();
     await this.o.js.publish(subject, JSON.stringify(env), {
       msgID: msgId(env.cluster, env.revision, key),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MalformedEnvelopeError, parseEnvelope } from "../src/envelope.ts";
+import { MalformedEnvelopeError, parseEnvelope, parseStatusReport } from "../src/envelope.ts";
 
 const good = {
   cluster: "c1",
@@ -53,5 +53,39 @@ describe("event envelope", () => {
       const input = typeof v === "string" || v instanceof Uint8Array ? v : JSON.stringify(v);
       assert.throws(() => parseEnvelope(input), MalformedEnvelopeError);
     });
+  }
+});
+
+describe("status report", () => {
+  const report = {
+    cluster: "c1",
+    resource: "pods",
+    namespace: "default",
+    name: "web",
+    uid: "u1",
+    hostRevision: 7,
+    status: { phase: "Running" },
+  };
+  const ok: [string, Record<string, unknown>][] = [
+    ["a plain status report", report],
+    ["a delete with a grace period", { ...report, action: "delete", gracePeriodSeconds: 0 }],
+    ["an apply carrying its object", { ...report, action: "apply", object: { metadata: { name: "web" } } }],
+  ];
+  for (const [why, v] of ok) {
+    it(`accepts ${why}`, () => assert.deepEqual(parseStatusReport(JSON.stringify(v)), v));
+  }
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ["an unknown action", { ...report, action: "explode" }, /"action" must be status, delete or apply/],
+    ["a negative grace period", { ...report, action: "delete", gracePeriodSeconds: -1 }, /"gracePeriodSeconds"/],
+    ["an apply without an object", { ...report, action: "apply" }, /needs an object named like the report/],
+    [
+      "an apply of an object with another name",
+      { ...report, action: "apply", object: { metadata: { name: "other" } } },
+      /needs an object named like the report/,
+    ],
+    ["a zero host revision", { ...report, hostRevision: 0 }, /"hostRevision" must be a positive integer/],
+  ];
+  for (const [why, v, want] of bad) {
+    it(`refuses ${why}`, () => assert.throws(() => parseStatusReport(JSON.stringify(v)), want));
   }
 });

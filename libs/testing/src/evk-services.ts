@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManagedProcess } from "./managed-process.ts";
 import { repoRoot } from "./paths.ts";
+import { freePort } from "./ports.ts";
+import { httpGet } from "./probe.ts";
 import { makeTempDir } from "./tmp.ts";
 
 // evk's own services as local processes, started the same way for tests, benchmarks and `evk up`.
@@ -87,4 +89,38 @@ export function relayProcess(opts: {
     readyTimeoutMs: 30_000,
   });
   return proc;
+}
+
+/**
+ * A syncer service (`syncer-pods`, ...) of one cluster against a host; ready when its /readyz answers
+ * 200 (projections caught up, host informers synced, consumer running).
+ */
+export async function syncerProcess(opts: {
+  syncer: "syncer-pods" | "syncer-services" | "syncer-storage";
+  nats: string;
+  cluster: string;
+  hostKubeconfigPath: string;
+  hostNamespace: string;
+  extraArgs?: string[];
+}): Promise<ManagedProcess & { metricsUrl: string }> {
+  const dir = makeTempDir(`${opts.syncer}-${opts.cluster}`);
+  const port = await freePort();
+  const proc = new ManagedProcess({
+    name: `${opts.syncer}(${opts.cluster})`,
+    command: process.execPath,
+    args: [
+      join(repoRoot, `services/${opts.syncer}/src/main.ts`),
+      `--cluster=${opts.cluster}`,
+      `--nats=${opts.nats}`,
+      `--host-kubeconfig=${opts.hostKubeconfigPath}`,
+      `--host-namespace=${opts.hostNamespace}`,
+      `--metrics-addr=127.0.0.1:${port}`,
+      ...(opts.extraArgs ?? []),
+    ],
+    env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info" },
+    logFile: join(dir, `${opts.syncer}.log`),
+    ready: async () => (await httpGet(`http://127.0.0.1:${port}/readyz`)).status === 200,
+    readyTimeoutMs: 60_000,
+  });
+  return Object.assign(proc, { metricsUrl: `http://127.0.0.1:${port}/metrics` });
 }

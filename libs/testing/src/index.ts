@@ -53,5 +53,5 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
   await ensureParts(["etcd", "kwok", "kube"]);
   return startLocalHost(opts);
 }
-export { type LocalApiserver, relayProcess, startApiserver } from "./evk-services.ts";
+export { type LocalApiserver, relayProcess, startApiserver, syncerProcess } from "./evk-services.ts";
 export { findRunProcesses, type MarkedProcess } from "./leaks.ts";

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { parseSubject, type RunningConsumer, type StatusReport, startConsumer } from "@evk/events";
 import { isStatusError, type KubeObject } from "@evk/kube";
 import { counter, type Logger, type Registry } from "@evk/observability";
 import type { Store } from "@evk/store";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { deleteHonouringFinalizers } from "./deletion.ts";
 
 /** Where a virtual object remembers the host revision its status came from, so older reports are dropped. */
 export const HOST_REVISION_ANNOTATION = "evk.dev/host-resource-version";
@@ -33,7 +35,51 @@ export function applyStatusReport(cur: KubeObject, r: StatusReport): { outcome: 
   };
 }
 
-/** Consumes EVK_STATUS for one cluster and writes each report into its virtual object. */
+/** On objects a syncer applied: the host object they mirror, which a later "delete" report names. */
+export const HOST_UID_ANNOTATION = "evk.dev/host-uid";
+
+/** Kinds a syncer may create or replace in the virtual cluster ("apply"): what the host side owns. */
+export const APPLY_RESOURCES = new Set(["/nodes", "/events"]);
+
+/**
+ * Pure: the virtual object an "apply" report asks for, given what exists (or undefined). Identity
+ * (uid, creationTimestamp) stays the virtual side's; a report not newer than the applied one is stale.
+ */
+export function applyObjectReport(
+  cur: KubeObject | undefined,
+  r: StatusReport,
+  fresh: { uid: string; now: string },
+): { outcome: IngestOutcome; next: KubeObject | undefined } {
+  const want = r.object as KubeObject;
+  const last = Number(cur?.metadata.annotations?.[HOST_REVISION_ANNOTATION] ?? 0);
+  if (cur && r.hostRevision <= last) return { outcome: "stale", next: cur };
+  const metadata = {
+    ...want.metadata,
+    name: r.name,
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    uid: cur?.metadata.uid ?? fresh.uid,
+    creationTimestamp: cur?.metadata.creationTimestamp ?? fresh.now,
+    annotations: {
+      ...want.metadata.annotations,
+      [HOST_REVISION_ANNOTATION]: String(r.hostRevision),
+      [HOST_UID_ANNOTATION]: r.uid,
+    },
+  };
+  delete metadata.resourceVersion;
+  // A repeated Event is one Event seen more often, as kube's event recorder aggregates it.
+  const repeat =
+    cur && want.kind === "Event"
+      ? { firstTimestamp: cur.firstTimestamp ?? want.firstTimestamp, count: Number(cur.count ?? 1) + 1 }
+      : {};
+  return { outcome: "applied", next: { ...want, ...repeat, metadata } };
+}
+
+const nowRfc3339 = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+
+/**
+ * Consumes EVK_STATUS for one cluster: adopts status reports into their virtual objects, deletes virtual
+ * objects whose host twin is gone, and applies the objects syncers own (nodes, events).
+ */
 export function startStatusIngest(o: {
   js: JetStreamClient;
   jsm: JetStreamManager;
@@ -42,7 +88,15 @@ export function startStatusIngest(o: {
   log: Logger;
   registry: Registry;
 }): Promise<RunningConsumer> {
-  const outcomes = counter(o.registry, "evk_status_reports_total", "Status reports by outcome", ["outcome"]);
+  const outcomes = counter(o.registry, "evk_status_reports_total", "Status reports by action and outcome", [
+    "action",
+    "outcome",
+  ]);
+  const record = (action: string, outcome: IngestOutcome | "refused", report: StatusReport) => {
+    outcomes.inc({ action, outcome });
+    if (outcome !== "applied")
+      o.log.debug({ ...report, status: undefined, object: undefined, outcome }, "status report dropped");
+  };
   return startConsumer({
     kind: "st",
     js: o.js,
@@ -53,22 +107,63 @@ export function startStatusIngest(o: {
     registry: o.registry,
     handler: async (report, msg) => {
       const { group, resource } = parseSubject(msg.subject);
+      const ref = { group, resource, namespace: report.namespace || undefined, name: report.name };
+      const action = report.action ?? "status";
+      if (action === "apply") {
+        if (!APPLY_RESOURCES.has(`${group}/${resource}`)) {
+          o.log.warn({ group, resource, name: report.name }, "refused an apply report for a kind syncers do not own");
+          return record(action, "refused", report);
+        }
+        let outcome: IngestOutcome = "applied";
+        const next = (cur: KubeObject | undefined) => {
+          const r = applyObjectReport(cur, report, { uid: randomUUID(), now: nowRfc3339() });
+          outcome = r.outcome;
+          return r.next as KubeObject;
+        };
+        try {
+          await o.store.guaranteedUpdate(ref, next);
+        } catch (err) {
+          if (!isStatusError(err, "NotFound")) throw err;
+          try {
+            await o.store.create(ref, next(undefined));
+          } catch (e) {
+            // Created meanwhile by an earlier delivery: the redelivery updates it.
+            if (isStatusError(e, "AlreadyExists")) throw new Error("created concurrently; retrying");
+            throw e;
+          }
+        }
+        return record(action, outcome, report);
+      }
+      if (action === "delete") {
+        let outcome: IngestOutcome = "applied";
+        try {
+          await deleteHonouringFinalizers(o.store, { group, resource }, ref, {
+            check: (cur) => {
+              const mirrors = cur.metadata.annotations?.[HOST_UID_ANNOTATION];
+              if (cur.metadata.uid !== report.uid && mirrors !== report.uid) throw new OtherUid();
+            },
+          });
+        } catch (err) {
+          if (err instanceof OtherUid) outcome = "other-uid";
+          else if (isStatusError(err, "NotFound")) outcome = "gone";
+          else throw err;
+        }
+        return record(action, outcome, report);
+      }
       let outcome: IngestOutcome = "applied";
       try {
-        await o.store.guaranteedUpdate(
-          { group, resource, namespace: report.namespace || undefined, name: report.name },
-          (cur) => {
-            const r = applyStatusReport(cur, report);
-            outcome = r.outcome;
-            return r.next; // unchanged for dropped reports: a no-op write writes nothing
-          },
-        );
+        await o.store.guaranteedUpdate(ref, (cur) => {
+          const r = applyStatusReport(cur, report);
+          outcome = r.outcome;
+          return r.next; // unchanged for dropped reports: a no-op write writes nothing
+        });
       } catch (err) {
         if (!isStatusError(err, "NotFound")) throw err;
         outcome = "gone";
       }
-      outcomes.inc({ outcome });
-      if (outcome !== "applied") o.log.debug({ ...report, status: undefined, outcome }, "status report dropped");
+      record(action, outcome, report);
     },
   });
 }
+
+class OtherUid extends Error {}

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { StatusReport } from "@evk/events";
-import { applyStatusReport, HOST_REVISION_ANNOTATION } from "../src/status-ingest.ts";
+import type { KubeObject } from "@evk/kube";
+import {
+  applyObjectReport,
+  applyStatusReport,
+  HOST_REVISION_ANNOTATION,
+  HOST_UID_ANNOTATION,
+} from "../src/status-ingest.ts";
 
 const pod = {
   metadata: { name: "p", namespace: "d", uid: "u1", annotations: { [HOST_REVISION_ANNOTATION]: "10" } },
@@ -40,5 +46,59 @@ describe("status ingest", () => {
     assert.deepEqual(next.spec, { containers: [], nodeName: "n1" });
     assert.equal(next.metadata.annotations?.[HOST_REVISION_ANNOTATION], "11");
     assert.equal(next.metadata.uid, "u1");
+  });
+});
+
+describe("status ingest: apply reports", () => {
+  const node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: "n1", labels: { a: "b" } },
+    status: { capacity: { cpu: "4" } },
+  };
+  const applyReport = (r: Partial<StatusReport>): StatusReport =>
+    report({ resource: "nodes", namespace: "", name: "n1", uid: "host-uid", action: "apply", object: node, ...r });
+  const fresh = { uid: "v-uid", now: "2026-11-29T00:00:00Z" };
+
+  it("creates the object with a virtual identity and records the host uid and revision", () => {
+    const { outcome, next } = applyObjectReport(undefined, applyReport({ hostRevision: 5 }), fresh);
+    assert.equal(outcome, "applied");
+    assert.equal(next?.metadata.uid, "v-uid");
+    assert.equal(next?.metadata.creationTimestamp, fresh.now);
+    assert.equal(next?.metadata.annotations?.[HOST_REVISION_ANNOTATION], "5");
+    assert.equal(next?.metadata.annotations?.[HOST_UID_ANNOTATION], "host-uid");
+    assert.deepEqual(next?.status, node.status);
+  });
+  it("keeps the identity of an existing object and replaces the rest", () => {
+    const cur = applyObjectReport(undefined, applyReport({ hostRevision: 5 }), fresh).next as KubeObject;
+    const changed = { ...node, status: { capacity: { cpu: "8" } } };
+    const { outcome, next } = applyObjectReport(
+      { ...cur, metadata: { ...cur.metadata, resourceVersion: "77" } },
+      applyReport({ hostRevision: 6, object: changed }),
+      { uid: "other", now: "later" },
+    );
+    assert.equal(outcome, "applied");
+    assert.equal(next?.metadata.uid, "v-uid");
+    assert.equal(next?.metadata.creationTimestamp, fresh.now);
+    assert.equal(next?.metadata.resourceVersion, undefined, "the store sets it");
+    assert.deepEqual(next?.status, changed.status);
+  });
+  it("drops a report not newer than the applied one", () => {
+    const cur = applyObjectReport(undefined, applyReport({ hostRevision: 5 }), fresh).next as KubeObject;
+    assert.equal(applyObjectReport(cur, applyReport({ hostRevision: 5 }), fresh).outcome, "stale");
+  });
+  it("counts a repeated Event instead of starting it over", () => {
+    const ev = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "p.1", namespace: "d" },
+      count: 1,
+      firstTimestamp: "t2",
+    };
+    const r = (n: number) => report({ resource: "events", name: "p.1", action: "apply", hostRevision: n, object: ev });
+    const first = applyObjectReport(undefined, r(1), fresh).next as KubeObject;
+    const second = applyObjectReport({ ...first, firstTimestamp: "t1" }, r(2), fresh).next as KubeObject;
+    assert.equal(second.count, 2);
+    assert.equal(second.firstTimestamp, "t1");
   });
 });
