@@ -3,11 +3,14 @@ import { parseSubject, type RunningConsumer, type StatusReport, startConsumer } 
 import { isStatusError, type KubeObject } from "@evk/kube";
 import { counter, type Logger, type Registry } from "@evk/observability";
 import type { Store } from "@evk/store";
+import { HOST_REVISION_ANNOTATION, HOST_UID_ANNOTATION } from "@evk/translate";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { deleteHonouringFinalizers } from "./deletion.ts";
 
-/** Where a virtual object remembers the host revision its status came from, so older reports are dropped. */
-export const HOST_REVISION_ANNOTATION = "evk.dev/host-resource-version";
+// HOST_REVISION_ANNOTATION: where a virtual object remembers the host revision its status came from, so
+// older reports are dropped. HOST_UID_ANNOTATION: on objects a syncer applied, the host object they mirror,
+// which a later "delete" report names.
+export { HOST_REVISION_ANNOTATION, HOST_UID_ANNOTATION };
 
 export type IngestOutcome = "applied" | "stale" | "other-uid" | "gone";
 
@@ -34,9 +37,6 @@ export function applyStatusReport(cur: KubeObject, r: StatusReport): { outcome: 
     },
   };
 }
-
-/** On objects a syncer applied: the host object they mirror, which a later "delete" report names. */
-export const HOST_UID_ANNOTATION = "evk.dev/host-uid";
 
 /** Kinds a syncer may create or replace in the virtual cluster ("apply"): what the host side owns. */
 export const APPLY_RESOURCES = new Set(["/nodes", "/events"]);

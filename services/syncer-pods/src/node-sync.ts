@@ -1,10 +1,8 @@
 import type { Projection } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
 import type { HostInformer, Syncer } from "@evk/syncer-runtime";
+import { HOST_UID_ANNOTATION } from "@evk/translate";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-
-/** Marks virtual nodes evk made from host nodes; the status ingest records the host node's uid here. */
-export const HOST_UID_ANNOTATION = "evk.dev/host-uid";
 
 /**
  * Pure: the virtual Node shown for a host node (as vcluster's default fake nodes, but with the host

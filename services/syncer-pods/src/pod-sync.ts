@@ -3,6 +3,7 @@ import type { KubeObject } from "@evk/kube";
 import { type HostInformer, isHostError, type ReconcileResult, type Syncer } from "@evk/syncer-runtime";
 import {
   checkPodSecurity,
+  HOST_REVISION_ANNOTATION,
   hostName,
   OBJECT_UID_ANNOTATION,
   podUpdates,
@@ -13,9 +14,6 @@ import {
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import { workKey } from "./keys.ts";
 import type { ReferenceIndex } from "./references.ts";
-
-/** The status ingest records the host revision it applied here; a pod that has it has run on the host. */
-export const HOST_REVISION_ANNOTATION = "evk.dev/host-resource-version";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -115,9 +113,16 @@ export class PodSync {
     }
 
     if (!hPod) {
+      // Scheduled or started on the host before, as its reported status shows (a refusal's report
+      // says PodScheduled=False; a nodeName the user set says nothing).
+      const st = (vPod.status ?? {}) as {
+        startTime?: string;
+        hostIP?: string;
+        conditions?: { type: string; status: string }[];
+      };
       const ranBefore =
-        Boolean((vPod.status as { startTime?: string } | undefined)?.startTime) ||
-        vPod.metadata.annotations?.[HOST_REVISION_ANNOTATION] !== undefined;
+        Boolean(st.startTime || st.hostIP) ||
+        Boolean(st.conditions?.some((c) => c.type === "PodScheduled" && c.status === "True"));
       if (ranBefore) {
         // Its twin vanished from the host: a pod never runs twice, so the virtual pod goes too.
         await this.deleteVirtual(vPod, 0);
@@ -163,7 +168,7 @@ export class PodSync {
         `pod ${vPod.metadata.name} is forbidden by the cluster's "${this.o.policy}" pod security policy: ${violations.join(", ")}`,
       );
     }
-    const ctx = await this.context(vPod);
+    const ctx = await this.context(vPod, true);
     const out = translatePod(vPod as never, ctx);
     if (!out.ok) throw new PodRefused(out.reason, out.message);
     // What the pod mounts must be on the host first, or the host kubelet waits on it.
@@ -181,7 +186,8 @@ export class PodSync {
   /** Hook for dependency syncing (set by main): ensures a configmap or secret is on the host. */
   onReferenced: (kind: "configmap" | "secret", vPod: KubeObject, name: string) => Promise<void> = async () => {};
 
-  private async context(vPod: KubeObject) {
+  /** What translation needs; tokens only when creating (a running pod's volumes cannot change). */
+  private async context(vPod: KubeObject, withTokens = false) {
     const { hostServices, syncer } = this.o;
     const ns = vPod.metadata.namespace as string;
     const apiserverIP = hostServices.get(this.o.apiserverService, this.hostNamespace)?.spec?.clusterIP;
@@ -196,7 +202,7 @@ export class PodSync {
     for (const [, svc] of this.o.services.entries()) if (svc.metadata.namespace === ns) services.push(svc);
     const nsObj = this.o.namespaces.get(`${this.cluster}/core/namespaces//${ns}`);
     const tokens: Record<string, string> = {};
-    for (const t of serviceAccountTokenRequests(vPod as never)) {
+    for (const t of withTokens ? serviceAccountTokenRequests(vPod as never) : []) {
       const got = await this.o.tokens({
         namespace: ns,
         serviceAccountName: ((vPod.spec as { serviceAccountName?: string }).serviceAccountName || "default") as string,
