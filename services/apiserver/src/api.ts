@@ -5,10 +5,23 @@ import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
 import { deleteHonouringFinalizers } from "./deletion.ts";
 import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
-import { applyPatch, patchTypeOf } from "./patch.ts";
+import { applyPatch, type PatchType, patchTypeOf } from "./patch.ts";
+import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { apiVersionOf, lookupResource, type ResourceType } from "./resources.ts";
+import {
+  applyScale,
+  type Binding,
+  bindPod,
+  prepareForCreate,
+  prepareForFinalize,
+  prepareForStatusUpdate,
+  prepareForUpdate,
+  toScale,
+  validateBinding,
+} from "./subresources.ts";
 import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables.ts";
+import type { ServiceAccountTokens, TokenRequestBody, UserInfo } from "./tokens.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -28,24 +41,18 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, se.code, se.toStatus());
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, opts: { protobuf?: boolean } = {}): Promise<unknown> {
   const ct = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
-  // Protobuf bodies (typed client-go clients, kubectl's create generators) are not decoded yet; 415 says so
-  // plainly instead of a JSON parse error.
+  // Protobuf bodies (typed client-go clients, kubectl's create generators) are decoded only for the few
+  // messages protobuf.ts knows; elsewhere 415 says so plainly instead of a JSON parse error.
+  if (ct === "application/vnd.kubernetes.protobuf" && opts.protobuf) return decodeKubeProtobuf(await readRaw(req));
   if (ct === "application/vnd.kubernetes.protobuf") {
     throw new StatusError(
       "UnsupportedMediaType",
       "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json",
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw errors.entityTooLarge(MAX_BODY_BYTES);
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = (await readRaw(req)).toString("utf8");
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
@@ -56,14 +63,27 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw errors.entityTooLarge(MAX_BODY_BYTES);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Serves the resource API of one virtual cluster from its Store (writes) and WatchCache (reads, watches). */
 export class ResourceApi {
   private readonly store: Store;
   private readonly cache: WatchCache;
+  private readonly tokens: ServiceAccountTokens | undefined;
 
-  constructor(store: Store, cache: WatchCache) {
+  constructor(store: Store, cache: WatchCache, tokens?: ServiceAccountTokens) {
     this.store = store;
     this.cache = cache;
+    this.tokens = tokens;
   }
 
   async handle(
@@ -71,15 +91,34 @@ export class ResourceApi {
     req: IncomingMessage,
     res: ServerResponse,
     query: URLSearchParams,
+    user?: UserInfo,
   ): Promise<void> {
+    if (info.group === "authentication.k8s.io" && info.version === "v1" && info.resource === "selfsubjectreviews") {
+      if (info.verb !== "create" || info.name || info.namespace)
+        throw new StatusError("NotFound", "the server could not find the requested resource");
+      await readBody(req, { protobuf: true });
+      return sendJson(res, 201, {
+        kind: "SelfSubjectReview",
+        apiVersion: "authentication.k8s.io/v1",
+        metadata: { creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+        status: { userInfo: user ?? { username: "system:anonymous", groups: ["system:unauthenticated"] } },
+      });
+    }
+    if (info.group === "" && info.version === "v1" && info.resource === "bindings" && info.namespace && !info.name) {
+      if (info.verb !== "create")
+        throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on bindings`);
+      // The legacy binding endpoint: the pod is named by the Binding itself.
+      const b = (await readBody(req)) as Binding | undefined;
+      const pods = lookupResource("", "v1", "pods") as ResourceType;
+      return this.bind(pods, info.namespace, b?.metadata?.name ?? "", b, res);
+    }
     const type = lookupResource(info.group, info.version, info.resource);
     if (!type || (info.subresource && !(type.subresources ?? []).includes(info.subresource))) {
       throw new StatusError("NotFound", "the server could not find the requested resource");
     }
-    if (info.subresource)
-      throw new StatusError("MethodNotAllowed", `the ${info.subresource} subresource is not served yet`);
     if (type.namespaced === false && info.namespace)
       throw new StatusError("NotFound", "the server could not find the requested resource");
+    if (info.subresource) return this.subresource(type, info, info.subresource, req, res);
     const ref = (name: string) => ({
       group: type.group,
       resource: type.resource,
@@ -137,12 +176,11 @@ export class ResourceApi {
         delete meta.resourceVersion;
         const created = await this.store.create(
           ref(name),
-          applyDefaults(type.group, type.resource, {
-            ...obj,
-            apiVersion: apiVersionOf(type),
-            kind: type.kind,
-            metadata: meta,
-          }),
+          applyDefaults(
+            type.group,
+            type.resource,
+            prepareForCreate(type, { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta }),
+          ),
         );
         return sendJson(res, 201, created);
       }
@@ -155,23 +193,18 @@ export class ResourceApi {
         const rv = obj.metadata.resourceVersion;
         const updated = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          return keepSystemFields(cur, obj);
+          return prepareForUpdate(type, cur, obj);
         });
         return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), updated));
       }
       case "patch": {
-        const pt = patchTypeOf(req.headers["content-type"]);
-        if (!pt)
-          throw new StatusError(
-            "UnsupportedMediaType",
-            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
-          );
+        const pt = requirePatchType(req);
         const body = await readBody(req);
         const patched = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
           const next = applyPatch(cur, pt, body);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          return keepSystemFields(cur, next);
+          return prepareForUpdate(type, cur, next);
         });
         return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), patched));
       }
@@ -196,6 +229,22 @@ export class ResourceApi {
           propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
         if (type.resource === "namespaces" && !type.group) {
           refuseDeletion(info.name as string);
+          const current = await this.store.get(ref(info.name as string));
+          if (current.metadata.deletionTimestamp) {
+            // Already Terminating: kube refuses while content removal is pending, and deletes once
+            // /finalize has emptied spec.finalizers (what kube-controller-manager's namespace controller does).
+            if (((current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0)
+              throw errors.conflict(
+                type,
+                info.name as string,
+                "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
+              );
+            const result = await deleteHonouringFinalizers(this.store, type, ref(info.name as string), {
+              check: (cur) => checkPreconditions(type, cur, pre),
+              extraFinalizers: extra,
+            });
+            return sendJson(res, 200, result);
+          }
           // A namespace goes Terminating; the namespace finalizer empties and removes it.
           const terminating = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
             checkPreconditions(type, cur, pre);
@@ -216,6 +265,150 @@ export class ResourceApi {
       default:
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
     }
+  }
+
+  private async subresource(
+    type: ResourceType,
+    info: ResourceRequest,
+    sub: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const name = info.name;
+    if (!name) throw new StatusError("NotFound", "the server could not find the requested resource");
+    const r: ObjectRef = {
+      group: type.group,
+      resource: type.resource,
+      namespace: type.namespaced ? info.namespace : undefined,
+      name,
+    };
+    const notAllowed = () =>
+      new StatusError("MethodNotAllowed", `the server does not allow this method on the requested resource`);
+    switch (sub) {
+      case "status":
+        return this.statusWrite(type, info, r, req, res, prepareForStatusUpdate);
+      case "finalize":
+        if (info.verb !== "update") throw notAllowed();
+        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForFinalize(cur, next));
+      case "scale":
+        return this.scale(type, info, r, req, res);
+      case "binding":
+        if (info.verb !== "create") throw notAllowed();
+        return this.bind(type, info.namespace as string, name, (await readBody(req)) as Binding | undefined, res);
+      case "token": {
+        if (info.verb !== "create") throw notAllowed();
+        if (!this.tokens) throw new StatusError("ServiceUnavailable", "service account tokens are not served");
+        const body = ((await readBody(req, { protobuf: true })) ?? {}) as TokenRequestBody;
+        if (typeof body !== "object" || Array.isArray(body))
+          throw errors.badRequest("the request body must be a JSON object");
+        const out = await this.tokens.issue(info.namespace as string, name, body);
+        if (out.warnings.length)
+          res.setHeader(
+            "Warning",
+            out.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+          );
+        return sendJson(res, 201, out.object);
+      }
+      default:
+        throw new StatusError("NotFound", "the server could not find the requested resource");
+    }
+  }
+
+  /** GET, PUT and PATCH of a subresource that writes part of the object (status, finalize). */
+  private async statusWrite(
+    type: ResourceType,
+    info: ResourceRequest,
+    r: ObjectRef,
+    req: IncomingMessage,
+    res: ServerResponse,
+    strategy: (type: ResourceType, cur: KubeObject, next: KubeObject) => KubeObject,
+  ): Promise<void> {
+    const name = r.name;
+    if (info.verb === "get") return sendJson(res, 200, await this.store.get(r));
+    let next: (cur: KubeObject) => KubeObject;
+    if (info.verb === "update") {
+      const obj = this.checkBody(type, info, await readBody(req));
+      if (obj.metadata.name !== name)
+        throw errors.badRequest(
+          `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+        );
+      next = () => obj;
+    } else if (info.verb === "patch") {
+      const pt = requirePatchType(req);
+      const body = await readBody(req);
+      next = (cur) => applyPatch(cur, pt, body);
+    } else {
+      throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
+    }
+    const updated = await this.store.guaranteedUpdate(r, (cur) => {
+      const n = next(cur);
+      const rv = n.metadata?.resourceVersion;
+      if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, name);
+      if (n.metadata?.uid && n.metadata.uid !== cur.metadata.uid)
+        throw errors.conflict(
+          type,
+          name,
+          `Precondition failed: UID in precondition: ${n.metadata.uid}, UID in object meta: ${cur.metadata.uid}`,
+        );
+      return strategy(type, cur, { ...n, metadata: n.metadata ?? {} });
+    });
+    return sendJson(res, 200, await this.finishDeletion(r, updated));
+  }
+
+  /** /scale of deployments, replicasets and statefulsets as autoscaling/v1 Scale. */
+  private async scale(
+    type: ResourceType,
+    info: ResourceRequest,
+    r: ObjectRef,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) {
+    const notFound = (err: unknown) => {
+      throw isStatusError(err, "NotFound") ? errors.notFound(type, r.name) : err;
+    };
+    if (info.verb === "get") return sendJson(res, 200, toScale(await this.store.get(r).catch(notFound)));
+    let desired: (cur: KubeObject) => unknown;
+    if (info.verb === "update") {
+      const body = await readBody(req);
+      const s = (body ?? {}) as { metadata?: { name?: string } };
+      if (s.metadata?.name !== undefined && s.metadata.name !== r.name)
+        throw errors.badRequest(
+          `the name of the object (${s.metadata.name}) does not match the name on the URL (${r.name})`,
+        );
+      desired = () => body;
+    } else if (info.verb === "patch") {
+      const pt: PatchType = requirePatchType(req);
+      const body = await readBody(req);
+      desired = (cur) => applyPatch(toScale(cur), pt, body);
+    } else {
+      throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
+    }
+    const updated = await this.store
+      .guaranteedUpdate(r, (cur) => {
+        const scale = desired(cur) as { metadata?: { resourceVersion?: string } } | undefined;
+        const rv = scale?.metadata?.resourceVersion;
+        if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, r.name);
+        return applyScale(type, cur, scale);
+      })
+      .catch(notFound);
+    return sendJson(res, 200, toScale(updated));
+  }
+
+  /** pods/<name>/binding and the legacy namespaces/<ns>/bindings: assigns an unbound pod to a node. */
+  private async bind(pods: ResourceType, namespace: string, name: string, b: Binding | undefined, res: ServerResponse) {
+    if (typeof b !== "object" || b === null || Array.isArray(b))
+      throw errors.badRequest("the request body must be a JSON object");
+    if ((b.metadata?.name ?? "") !== name) throw errors.badRequest("name in URL does not match name in Binding object");
+    validateBinding(b);
+    const pre = {
+      ...(b.metadata?.uid ? { uid: b.metadata.uid } : {}),
+      ...(b.metadata?.resourceVersion ? { resourceVersion: b.metadata.resourceVersion } : {}),
+    };
+    await this.store.guaranteedUpdate({ group: "", resource: "pods", namespace, name }, (cur) => {
+      checkPreconditions(pods, cur, pre);
+      return bindPod(cur, b);
+    });
+    return sendJson(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
   }
 
   /** An update that removed the last finalizer of an object being deleted completes the deletion. */
@@ -443,22 +636,14 @@ function checkPreconditions(
   }
 }
 
-function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject {
-  return {
-    ...next,
-    apiVersion: cur.apiVersion,
-    kind: cur.kind,
-    metadata: {
-      ...next.metadata,
-      name: cur.metadata.name,
-      namespace: cur.metadata.namespace,
-      uid: cur.metadata.uid,
-      creationTimestamp: cur.metadata.creationTimestamp,
-      generation: cur.metadata.generation,
-      deletionTimestamp: cur.metadata.deletionTimestamp,
-      deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds,
-    },
-  };
+function requirePatchType(req: IncomingMessage): PatchType {
+  const pt = patchTypeOf(req.headers["content-type"]);
+  if (!pt)
+    throw new StatusError(
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+    );
+  return pt;
 }
 
 function randomSuffix(): string {

@@ -23,6 +23,10 @@ export async function deleteHonouringFinalizers(
       metadata: {
         ...cur.metadata,
         finalizers,
+        // kube's markAsDeleting: the first deletionTimestamp bumps a tracked generation.
+        ...(cur.metadata.deletionTimestamp === undefined && (cur.metadata.generation ?? 0) > 0
+          ? { generation: (cur.metadata.generation as number) + 1 }
+          : {}),
         deletionTimestamp: cur.metadata.deletionTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
         deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds ?? 0,
       },

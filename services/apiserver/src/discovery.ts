@@ -5,6 +5,26 @@ import { apiVersionOf, groups, resourceTypes } from "./resources.ts";
 
 const verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+/** Create-only endpoints that store nothing, listed as kube-apiserver lists them. */
+const createOnly = [
+  { group: "", version: "v1", name: "bindings", singularName: "binding", namespaced: true, kind: "Binding" },
+  {
+    group: "authentication.k8s.io",
+    version: "v1",
+    name: "selfsubjectreviews",
+    singularName: "selfsubjectreview",
+    namespaced: false,
+    kind: "SelfSubjectReview",
+  },
+];
+
+const allGroups = () => {
+  const gs = groups();
+  for (const c of createOnly)
+    if (c.group && !gs.some((g) => g.name === c.group)) gs.push({ name: c.group, versions: [c.version] });
+  return gs;
+};
+
 export function apiVersions(serverAddress: string) {
   return {
     kind: "APIVersions",
@@ -19,17 +39,20 @@ function groupDoc(name: string, versions: string[]) {
 }
 
 export function apiGroupList() {
-  return { kind: "APIGroupList", apiVersion: "v1", groups: groups().map((g) => groupDoc(g.name, g.versions)) };
+  return { kind: "APIGroupList", apiVersion: "v1", groups: allGroups().map((g) => groupDoc(g.name, g.versions)) };
 }
 
 export function apiGroup(name: string) {
-  const g = groups().find((x) => x.name === name);
+  const g = allGroups().find((x) => x.name === name);
   return g ? { kind: "APIGroup", apiVersion: "v1", ...groupDoc(g.name, g.versions) } : undefined;
 }
 
 export function apiResourceList(group: string, version: string) {
   const types = resourceTypes.filter((t) => t.group === group && t.version === version);
-  if (types.length === 0) return undefined;
+  const extra = createOnly
+    .filter((c) => c.group === group && c.version === version)
+    .map(({ group: _g, version: _v, ...r }) => ({ ...r, verbs: ["create"] }));
+  if (types.length === 0 && extra.length === 0) return undefined;
   const resources = types.flatMap((t) => [
     {
       name: t.resource,
@@ -49,5 +72,6 @@ export function apiResourceList(group: string, version: string) {
       ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : {}),
     })),
   ]);
+  resources.push(...extra);
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf({ group, version }), resources };
 }

@@ -1,5 +1,7 @@
 // The virtual API server of one cluster: `node services/apiserver/src/main.ts --etcd URL --cluster NAME
-// [--bind-address 127.0.0.1] [--port 0] [--kubeconfig-out PATH]` (or EVK_* environment variables).
+// [--nats URL] [--bind-address 127.0.0.1] [--port 0] [--kubeconfig-out PATH] [--advertise-address IP]
+// [--kubernetes-service-ip 10.96.0.1] [--service-account-max-token-expiration SECONDS]
+// [--service-account-extend-token-expiration true|false]` (or EVK_* environment variables of the same names).
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger, createRegistry } from "@evk/observability";
@@ -7,7 +9,9 @@ import { assertClusterName, EtcdClient } from "@evk/store";
 import { startApiServer } from "./server.ts";
 
 const usage =
-  "usage: main.ts --etcd <url> --cluster <name> [--nats <url>] [--bind-address <ip>] [--port <n>] [--kubeconfig-out <path>]";
+  "usage: main.ts --etcd <url> --cluster <name> [--nats <url>] [--bind-address <ip>] [--port <n>] [--kubeconfig-out <path>]" +
+  " [--advertise-address <ip>] [--kubernetes-service-ip <ip>] [--service-account-max-token-expiration <seconds>]" +
+  " [--service-account-extend-token-expiration true|false]";
 let cfg: {
   etcd: string;
   cluster: string;
@@ -15,6 +19,10 @@ let cfg: {
   port: number;
   kubeconfigOut: string | undefined;
   nats: string | undefined;
+  advertiseAddress: string | undefined;
+  kubernetesServiceIP: string;
+  maxTokenExpirationSeconds: number;
+  extendTokenExpiration: boolean;
 };
 try {
   const { values } = parseArgs({
@@ -25,6 +33,16 @@ try {
       port: { type: "string", default: process.env.EVK_PORT ?? "6443" },
       "kubeconfig-out": { type: "string", default: process.env.EVK_KUBECONFIG_OUT },
       nats: { type: "string", default: process.env.EVK_NATS },
+      "advertise-address": { type: "string", default: process.env.EVK_ADVERTISE_ADDRESS },
+      "kubernetes-service-ip": { type: "string", default: process.env.EVK_KUBERNETES_SERVICE_IP ?? "10.96.0.1" },
+      "service-account-max-token-expiration": {
+        type: "string",
+        default: process.env.EVK_SERVICE_ACCOUNT_MAX_TOKEN_EXPIRATION ?? "0",
+      },
+      "service-account-extend-token-expiration": {
+        type: "string",
+        default: process.env.EVK_SERVICE_ACCOUNT_EXTEND_TOKEN_EXPIRATION ?? "true",
+      },
     },
   });
   if (!values.etcd) throw new Error("--etcd is required");
@@ -32,6 +50,13 @@ try {
   assertClusterName(values.cluster);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be 0..65535");
+  const maxExp = Number(values["service-account-max-token-expiration"]);
+  // kube's bounds for an explicit max: between one hour and 2^32 seconds.
+  if (!Number.isInteger(maxExp) || (maxExp !== 0 && (maxExp < 3600 || maxExp > 2 ** 32)))
+    throw new Error("--service-account-max-token-expiration must be 0 (no cap) or 3600..4294967296 seconds");
+  const extend = values["service-account-extend-token-expiration"];
+  if (extend !== "true" && extend !== "false")
+    throw new Error("--service-account-extend-token-expiration must be true or false");
   cfg = {
     etcd: values.etcd,
     cluster: values.cluster,
@@ -39,6 +64,10 @@ try {
     port,
     kubeconfigOut: values["kubeconfig-out"],
     nats: values.nats,
+    advertiseAddress: values["advertise-address"],
+    kubernetesServiceIP: values["kubernetes-service-ip"] as string,
+    maxTokenExpirationSeconds: maxExp,
+    extendTokenExpiration: extend === "true",
   };
 } catch (err) {
   process.stderr.write(`apiserver: ${(err as Error).message}\n${usage}\n`);
@@ -56,6 +85,10 @@ const server = await startApiServer({
   log,
   registry: createRegistry(),
   ...(cfg.nats ? { nats: cfg.nats } : {}),
+  ...(cfg.advertiseAddress ? { advertiseAddress: cfg.advertiseAddress } : {}),
+  kubernetesServiceIP: cfg.kubernetesServiceIP,
+  maxTokenExpirationSeconds: cfg.maxTokenExpirationSeconds,
+  extendTokenExpiration: cfg.extendTokenExpiration,
 });
 if (cfg.kubeconfigOut) writeFileSync(cfg.kubeconfigOut, server.kubeconfig, { mode: 0o600 });
 log.info({ url: server.url, kubeconfig: cfg.kubeconfigOut }, "apiserver serving");

@@ -1,8 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type CertificateAuthority, createCertificateAuthority, loadCertificateAuthority } from "@evk/kube";
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  createSigningKeyPair,
+  loadCertificateAuthority,
+} from "@evk/kube";
 import type { EtcdClient } from "@evk/store";
 
-// The cluster's CA and admin token live in etcd beside its objects, so every apiserver replica and every
+// The cluster's CA, service-account signing key and admin token live in etcd beside its objects, so every apiserver replica and every
 // restart serves the same identity. Created once: the first writer wins and the others read its copy.
 
 async function createOnce(etcd: EtcdClient, key: string, make: () => Promise<string>): Promise<string> {
@@ -28,4 +33,13 @@ export async function clusterCA(etcd: EtcdClient, cluster: string): Promise<Cert
 
 export function adminToken(etcd: EtcdClient, cluster: string): Promise<string> {
   return createOnce(etcd, `/evk/${cluster}/auth/admin-token`, async () => randomBytes(32).toString("base64url"));
+}
+
+/** The cluster's service-account signing key (ECDSA P-256, PKCS#8 PEM): signs and verifies its JWTs. */
+export async function serviceAccountKey(etcd: EtcdClient, cluster: string): Promise<string> {
+  const stored = await createOnce(etcd, `/evk/${cluster}/pki/sa`, async () => {
+    const k = await createSigningKeyPair();
+    return JSON.stringify({ privateKey: k.privateKey, publicKey: k.publicKey });
+  });
+  return (JSON.parse(stored) as { privateKey: string }).privateKey;
 }

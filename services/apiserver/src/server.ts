@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
-import { ensureStreams, type RunningConsumer } from "@evk/events";
+import { ensureStreams, type RunningConsumer, serveTokens, type TokenRequestMessage } from "@evk/events";
 import { isStatusError, renderKubeconfig, StatusError } from "@evk/kube";
 import type { Logger, Registry } from "@evk/observability";
 import { type EtcdClient, Store, WatchCache } from "@evk/store";
@@ -10,12 +10,15 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
+import { DefaultServiceAccounts, reconcileKubernetesService } from "./bootstrap.ts";
 import { applyDefaults } from "./defaults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { NamespaceFinalizer } from "./namespace-lifecycle.ts";
 import { parseRequest } from "./request-info.ts";
-import { adminToken, clusterCA } from "./secrets.ts";
+import { ISSUER, jwks, loadSigningKey, TokenInvalidError } from "./sa-token.ts";
+import { adminToken, clusterCA, serviceAccountKey } from "./secrets.ts";
 import { startStatusIngest } from "./status-ingest.ts";
+import { ServiceAccountTokens, type UserInfo } from "./tokens.ts";
 
 export interface ApiServerOptions {
   etcd: EtcdClient;
@@ -25,8 +28,19 @@ export interface ApiServerOptions {
   port: number;
   log: Logger;
   registry: Registry;
-  /** With NATS, host status reports from EVK_STATUS are written into the virtual objects. */
+  /**
+   * With NATS, host status reports from EVK_STATUS are written into the virtual objects, and syncers can
+   * ask for pod-bound service-account tokens on the token channel (libs/events token-rpc).
+   */
   nats?: string;
+  /** The address default/kubernetes' Endpoints publish (kube's --advertise-address); default: bindAddress. */
+  advertiseAddress?: string;
+  /** The clusterIP of default/kubernetes (the first address of the service range). */
+  kubernetesServiceIP?: string;
+  /** kube's --service-account-max-token-expiration in seconds; 0 (default) = no cap, as kube. */
+  maxTokenExpirationSeconds?: number;
+  /** kube's --service-account-extend-token-expiration (default true). */
+  extendTokenExpiration?: boolean;
 }
 
 export interface RunningApiServer {
@@ -53,7 +67,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         applyDefaults("", "namespaces", {
           apiVersion: "v1",
           kind: "Namespace",
-          metadata: { name, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+          metadata: {
+            name,
+            uid: randomUUID(),
+            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+            generation: 1,
+          },
         }),
       )
       .catch((err) => {
@@ -69,12 +88,22 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   });
   const token = await adminToken(o.etcd, o.cluster);
   const tokenBuf = Buffer.from(token);
+  const signingKey = loadSigningKey(await serviceAccountKey(o.etcd, o.cluster));
+  const tokens = new ServiceAccountTokens(store, cache, signingKey, {
+    issuer: ISSUER,
+    apiAudiences: [ISSUER],
+    maxExpirationSeconds: o.maxTokenExpirationSeconds ?? 0,
+    extendExpiration: o.extendTokenExpiration ?? true,
+  });
   collectDefaultMetrics({ register: o.registry });
-  const api = new ResourceApi(store, cache);
+  const api = new ResourceApi(store, cache, tokens);
   const namespaceFinalizer = new NamespaceFinalizer(store, cache, o.log);
   namespaceFinalizer.start();
+  const defaultServiceAccounts = new DefaultServiceAccounts(store, cache, o.log);
+  defaultServiceAccounts.start();
   let nc: NatsConnection | undefined;
   let ingest: RunningConsumer | undefined;
+  let tokenChannel: { stop(): void } | undefined;
   if (o.nats) {
     nc = await connect({ servers: o.nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const jsm = await jetstreamManager(nc);
@@ -87,6 +116,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       log: o.log,
       registry: o.registry,
     });
+    tokenChannel = serveTokens(nc, o.cluster, (r) => issueForPod(tokens, r, o.log), o.log);
   }
 
   const app = express();
@@ -112,28 +142,59 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     res.type(o.registry.contentType).send(await o.registry.metrics());
   });
 
-  const authenticated = (req: express.Request): boolean => {
-    const h = req.headers.authorization;
-    if (h?.startsWith("Bearer ")) {
-      const given = Buffer.from(h.slice(7).trim());
-      return given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf);
-    }
+  const admin: UserInfo = { username: "admin", groups: ["system:masters", "system:authenticated"] };
+  const authenticate = async (req: express.Request): Promise<UserInfo | undefined> => {
     // A client certificate signed by the cluster CA (verified by TLS; unauthorized ones are let through
-    // the handshake only to get a proper 401 here).
-    return (req.socket as TLSSocket).authorized === true;
+    // the handshake only to get a proper 401 here): CN is the user, O the groups, as in kube.
+    const sock = req.socket as TLSSocket;
+    if (sock.authorized === true) {
+      const subject = sock.getPeerCertificate().subject ?? {};
+      const o = (subject as { O?: string | string[] }).O;
+      const cn = (subject as { CN?: string }).CN ?? "";
+      return { username: cn, groups: [...(o === undefined ? [] : Array.isArray(o) ? o : [o]), "system:authenticated"] };
+    }
+    const h = req.headers.authorization;
+    if (!h?.startsWith("Bearer ")) return undefined;
+    const bearer = h.slice(7).trim();
+    const given = Buffer.from(bearer);
+    if (given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf)) return admin;
+    try {
+      return await tokens.authenticate(bearer);
+    } catch (err) {
+      if (!(err instanceof TokenInvalidError)) throw err;
+      o.log.debug({ why: err.message }, "service account token refused");
+      return undefined;
+    }
   };
 
   // One middleware and one parse for the whole Kubernetes API: no per-route matching.
   app.use(async (req, res) => {
     try {
-      if (!authenticated(req)) throw new StatusError("Unauthorized", "Unauthorized");
+      const user = await authenticate(req);
+      if (!user) throw new StatusError("Unauthorized", "Unauthorized");
       const url = new URL(req.originalUrl, "https://x");
       const info = parseRequest(req.method, url.pathname, url.searchParams);
       if (info.kind === "resource") {
-        await api.handle(info, req, res, url.searchParams);
+        await api.handle(info, req, res, url.searchParams, user);
         return;
       }
       const p = url.pathname.replace(/\/+$/, "");
+      // Service-account issuer discovery (kube's ServiceAccountIssuerDiscovery): the issuer's OIDC document
+      // and the keys that verify its tokens.
+      if (info.verb === "get" && p === "/.well-known/openid-configuration") {
+        res.setHeader("cache-control", "public, max-age=3600");
+        return sendJson(res, 200, {
+          issuer: ISSUER,
+          jwks_uri: `https://${externalAddress()}/openid/v1/jwks`,
+          response_types_supported: ["id_token"],
+          subject_types_supported: ["public"],
+          id_token_signing_alg_values_supported: ["ES256"],
+        });
+      }
+      if (info.verb === "get" && p === "/openid/v1/jwks") {
+        res.setHeader("cache-control", "public, max-age=3600");
+        return sendJson(res, 200, jwks(signingKey), "application/jwk-set+json");
+      }
       let doc: unknown;
       if (p === "/api") doc = apiVersions(`${o.bindAddress}:${port()}`);
       else if (p === "/apis") doc = apiGroupList();
@@ -165,6 +226,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   };
   const host = o.bindAddress === "0.0.0.0" ? "127.0.0.1" : o.bindAddress;
   const url = `https://${host}:${port()}`;
+  const advertise = o.advertiseAddress ?? host;
+  function externalAddress() {
+    return advertise.includes(":") ? `[${advertise}]:${port()}` : `${advertise}:${port()}`;
+  }
+  await reconcileKubernetesService(store, {
+    clusterIP: o.kubernetesServiceIP ?? "10.96.0.1",
+    address: advertise,
+    port: port(),
+  });
   return {
     url,
     caPem: ca.cert,
@@ -172,6 +242,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     kubeconfig: renderKubeconfig({ cluster: o.cluster, server: url, caPem: ca.cert, user: "admin", token }),
     async close() {
       namespaceFinalizer.stop();
+      defaultServiceAccounts.stop();
+      tokenChannel?.stop();
       await ingest?.stop();
       await nc?.drain();
       server.closeAllConnections();
@@ -179,4 +251,50 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       cache.stop();
     },
   };
+}
+
+/**
+ * The token channel's handler: a TokenRequest bound to the named pod, issued only when the pod exists with
+ * that uid and runs as that service account (TokenRequest's own checks). Every answer is audited.
+ */
+export async function issueForPod(
+  tokens: ServiceAccountTokens,
+  r: TokenRequestMessage,
+  log: Logger,
+): Promise<{ token: string; expirationTimestamp: string }> {
+  const audit = {
+    namespace: r.namespace,
+    pod: r.podName,
+    podUid: r.podUid,
+    serviceAccount: r.serviceAccountName,
+    audiences: r.audiences,
+    expirationSeconds: r.expirationSeconds,
+  };
+  try {
+    const out = await tokens.issue(r.namespace, r.serviceAccountName, {
+      spec: {
+        audiences: r.audiences,
+        expirationSeconds: r.expirationSeconds,
+        boundObjectRef: { kind: "Pod", apiVersion: "v1", name: r.podName, uid: r.podUid },
+      },
+    });
+    const status = out.object.status as { token: string; expirationTimestamp: string };
+    log.info(
+      {
+        ...audit,
+        audiences: out.claims.aud,
+        expirationTimestamp: status.expirationTimestamp,
+        tokenExpiry: new Date(out.claims.exp * 1000).toISOString(),
+        jti: out.claims.jti,
+      },
+      "service account token issued over the token channel",
+    );
+    return { token: status.token, expirationTimestamp: status.expirationTimestamp };
+  } catch (err) {
+    log.warn(
+      { ...audit, reason: isStatusError(err) ? err.reason : "InternalError", why: (err as Error).message },
+      "service account token refused over the token channel",
+    );
+    throw err;
+  }
 }

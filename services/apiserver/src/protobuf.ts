@@ -1,0 +1,141 @@
+import { StatusError } from "@evk/kube";
+
+// A decoder for the few Kubernetes protobuf bodies kubectl's typed clients send to endpoints evk serves
+// (`kubectl create token` posts a TokenRequest, `kubectl auth whoami` a SelfSubjectReview). Each message
+// is decoded by a small field table into the JSON shape the API uses; anything else is still a 415.
+
+/** "k8s\0": the prefix of kube's protobuf envelope (runtime.Unknown). */
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+type Field =
+  | { name: string; type: "string" | "int64" | "bool" }
+  | { name: string; type: "message"; schema: Schema }
+  | { name: string; type: "repeated-string" | "bytes" };
+type Schema = Record<number, Field>;
+
+const objectMeta: Schema = {
+  1: { name: "name", type: "string" },
+  2: { name: "generateName", type: "string" },
+  3: { name: "namespace", type: "string" },
+  5: { name: "uid", type: "string" },
+  6: { name: "resourceVersion", type: "string" },
+};
+
+const schemas: Record<string, Schema> = {
+  "authentication.k8s.io/v1/TokenRequest": {
+    1: { name: "metadata", type: "message", schema: objectMeta },
+    2: {
+      name: "spec",
+      type: "message",
+      schema: {
+        1: { name: "audiences", type: "repeated-string" },
+        4: { name: "expirationSeconds", type: "int64" },
+        3: {
+          name: "boundObjectRef",
+          type: "message",
+          schema: {
+            1: { name: "kind", type: "string" },
+            2: { name: "apiVersion", type: "string" },
+            3: { name: "name", type: "string" },
+            4: { name: "uid", type: "string" },
+          },
+        },
+      },
+    },
+  },
+  "authentication.k8s.io/v1/SelfSubjectReview": { 1: { name: "metadata", type: "message", schema: objectMeta } },
+};
+
+class Reader {
+  pos = 0;
+  readonly buf: Buffer;
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+  varint(): bigint {
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.pos >= this.buf.length) throw new Error("truncated varint");
+      const b = this.buf[this.pos++] as number;
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result;
+    }
+    throw new Error("varint too long");
+  }
+  bytes(): Buffer {
+    const len = Number(this.varint());
+    if (len < 0 || this.pos + len > this.buf.length) throw new Error("truncated field");
+    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+  skip(wire: number): void {
+    if (wire === 0) this.varint();
+    else if (wire === 1) this.pos += 8;
+    else if (wire === 2) this.bytes();
+    else if (wire === 5) this.pos += 4;
+    else throw new Error(`unsupported wire type ${wire}`);
+    if (this.pos > this.buf.length) throw new Error("truncated field");
+  }
+}
+
+function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
+  const r = new Reader(buf);
+  const out: Record<string, unknown> = {};
+  while (r.pos < buf.length) {
+    const tag = Number(r.varint());
+    const no = tag >>> 3;
+    const wire = tag & 7;
+    const f = schema[no];
+    if (!f) {
+      r.skip(wire);
+      continue;
+    }
+    if (f.type === "int64" || f.type === "bool") {
+      if (wire !== 0) throw new Error(`field ${f.name}: wire type ${wire}`);
+      const v = BigInt.asIntN(64, r.varint());
+      out[f.name] = f.type === "bool" ? v !== 0n : Number(v);
+      continue;
+    }
+    if (wire !== 2) throw new Error(`field ${f.name}: wire type ${wire}`);
+    const b = r.bytes();
+    if (f.type === "string") out[f.name] = b.toString("utf8");
+    else if (f.type === "bytes") out[f.name] = b;
+    else if (f.type === "repeated-string")
+      out[f.name] = [...((out[f.name] as string[] | undefined) ?? []), b.toString("utf8")];
+    else if (f.type === "message") out[f.name] = decodeMessage(b, f.schema);
+  }
+  return out;
+}
+
+/** A kube protobuf body as JSON, for the messages listed above; 415 for any other kind. */
+export function decodeKubeProtobuf(body: Buffer): Record<string, unknown> {
+  const unsupported = () =>
+    new StatusError(
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json",
+    );
+  if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) throw unsupported();
+  let envelope: Record<string, unknown>;
+  try {
+    envelope = decodeMessage(body.subarray(MAGIC.length), {
+      1: {
+        name: "typeMeta",
+        type: "message",
+        schema: { 1: { name: "apiVersion", type: "string" }, 2: { name: "kind", type: "string" } },
+      },
+      2: { name: "raw", type: "bytes" },
+    });
+  } catch (err) {
+    throw new StatusError("BadRequest", `the protobuf body could not be decoded: ${(err as Error).message}`);
+  }
+  const tm = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
+  const schema = schemas[`${tm.apiVersion}/${tm.kind}`];
+  if (!schema) throw unsupported();
+  const raw = (envelope.raw as Buffer | undefined) ?? Buffer.alloc(0);
+  try {
+    return { apiVersion: tm.apiVersion, kind: tm.kind, ...decodeMessage(raw, schema) };
+  } catch (err) {
+    throw new StatusError("BadRequest", `the protobuf body could not be decoded: ${(err as Error).message}`);
+  }
+}
