@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
-import { deleteHonouringFinalizers } from "./deletion.ts";
+import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
 import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
 import { applyPatch, type PatchType, patchTypeOf } from "./patch.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
@@ -256,10 +256,15 @@ export class ResourceApi {
           });
           return sendJson(res, 200, terminating);
         }
+        const requestedGrace = parseGracePeriod(query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds);
         const result = await deleteHonouringFinalizers(this.store, type, ref(info.name as string), {
           check: (cur) => checkPreconditions(type, cur, pre),
           extraFinalizers: extra,
+          ...(type.resource === "pods" && !type.group
+            ? { gracePeriod: (cur: KubeObject) => podGracePeriod(cur, requestedGrace) }
+            : {}),
         });
+        // kube answers a graceful delete (the object still exists) with 200 and the object.
         return sendJson(res, 200, result);
       }
       default:
@@ -608,7 +613,17 @@ export class ResourceApi {
   }
 }
 
+function parseGracePeriod(v: string | number | undefined): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) {
+    throw errors.badRequest(`invalid gracePeriodSeconds: ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
 interface DeleteOptionsBody {
+  gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
   orphanDependents?: boolean;

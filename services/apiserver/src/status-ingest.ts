@@ -138,6 +138,8 @@ export function startStatusIngest(o: {
         let outcome: IngestOutcome = "applied";
         try {
           await deleteHonouringFinalizers(o.store, { group, resource }, ref, {
+            // A host pod being deleted with a grace period: the virtual pod terminates with it.
+            gracePeriod: () => report.gracePeriodSeconds ?? 0,
             check: (cur) => {
               const mirrors = cur.metadata.annotations?.[HOST_UID_ANNOTATION];
               if (cur.metadata.uid !== report.uid && mirrors !== report.uid) throw new OtherUid();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { isStatusError, type KubeObject } from "@evk/kube";
+import { markGraceful, podGracePeriod } from "../src/deletion.ts";
 import { lookupResource, type ResourceType } from "../src/resources.ts";
 import {
   applyScale,
@@ -227,5 +228,42 @@ describe("pod QoS class", () => {
     assert.equal(qosClass(pod([{ requests: { cpu: "100m" } }])), "Burstable");
     assert.equal(qosClass(pod([{ limits: { cpu: "1", memory: "1Gi" } }])), "Guaranteed");
     assert.equal(qosClass(pod([{ limits: { cpu: "1", memory: "1Gi" } }, { requests: { cpu: "1" } }])), "Burstable");
+  });
+});
+
+describe("graceful pod deletion", () => {
+  const pod = (spec: Record<string, unknown>, phase?: string) => ({
+    metadata: { name: "p", generation: 1 },
+    spec,
+    ...(phase ? { status: { phase } } : {}),
+  });
+  const cases: [string, ReturnType<typeof pod>, number | undefined, number][] = [
+    [
+      "a scheduled pod gets its terminationGracePeriodSeconds",
+      pod({ nodeName: "n", terminationGracePeriodSeconds: 45 }),
+      undefined,
+      45,
+    ],
+    ["a scheduled pod without one gets 30 s", pod({ nodeName: "n" }), undefined, 30],
+    ["the request wins", pod({ nodeName: "n", terminationGracePeriodSeconds: 45 }), 5, 5],
+    ["grace 0 deletes at once", pod({ nodeName: "n" }), 0, 0],
+    ["a negative request becomes 1 s", pod({ nodeName: "n" }), -1, 1],
+    ["an unscheduled pod goes at once", pod({}), 30, 0],
+    ["a finished pod goes at once", pod({ nodeName: "n" }, "Succeeded"), undefined, 0],
+    ["a failed pod goes at once", pod({ nodeName: "n" }, "Failed"), undefined, 0],
+  ];
+  for (const [why, p, requested, want] of cases) {
+    it(`${why}: ${want}`, () => assert.equal(podGracePeriod(p, requested), want));
+  }
+  it("marks the pod with deletionTimestamp = now + grace and bumps its generation once", () => {
+    const now = Date.parse("2026-11-29T10:00:00Z");
+    const m = markGraceful(pod({ nodeName: "n" }), 30, [], now);
+    assert.equal(m.metadata.deletionTimestamp, "2026-11-29T10:00:30Z");
+    assert.equal(m.metadata.deletionGracePeriodSeconds, 30);
+    assert.equal(m.metadata.generation, 2);
+    const shorter = markGraceful(m, 5, [], now + 1000);
+    assert.equal(shorter.metadata.deletionTimestamp, "2026-11-29T10:00:06Z", "a second delete may shorten it");
+    assert.equal(shorter.metadata.generation, 2);
+    assert.equal(markGraceful(shorter, 60, [], now + 2000), shorter, "but never lengthen it");
   });
 });

@@ -1,0 +1,199 @@
+// bench:sync — pods created in the virtual cluster (evk: apiserver → etcd → relay → JetStream →
+// syncer-pods → host) against the same number created directly on the host, in one run on one host
+// control plane with kwok. Prints time to all Running on each side and the ratio (target ≤ 1.3),
+// per-pod latencies of both directions, and syncer-pods' idle RSS and CPU.
+import { readFileSync } from "node:fs";
+import { loadKubeConfig, prepareHostNamespace } from "@evk/syncer-runtime";
+import {
+  ensureParts,
+  relayProcess,
+  sleep,
+  startApiserver,
+  startEtcd,
+  startHost,
+  startNats,
+  stopAllProcesses,
+  syncerProcess,
+  waitFor,
+} from "@evk/testing";
+import { hostName } from "@evk/translate";
+import { CoreV1Api, KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
+import { closedLoop, fmt, percentile, printTable } from "./lib.ts";
+
+const N = Number(process.env.EVK_BENCH_PODS ?? 500);
+const CONCURRENCY = Number(process.env.EVK_BENCH_CONCURRENCY ?? 16);
+const NODES = Number(process.env.EVK_BENCH_NODES ?? 4);
+const cluster = "bench";
+const hostNamespace = "evk-bench";
+
+const pod = (name: string): V1Pod => ({
+  metadata: { name, labels: { app: "bench" } },
+  spec: {
+    containers: [
+      {
+        name: "web",
+        image: "nginx:1.27",
+        resources: { requests: { cpu: "10m", memory: "16Mi" } },
+      },
+    ],
+  },
+});
+
+/** Times at which each pod (by name) first showed up and first was Running, seen through a watch. */
+function watchPods(kc: KubeConfig, namespace: string, nameOf: (p: V1Pod) => string | undefined) {
+  const added = new Map<string, number>();
+  const running = new Map<string, number>();
+  let req: { abort(): void } | undefined;
+  let stopped = false;
+  // A watch the server ends is started again (from the current state: first-seen times stay first).
+  const start = async (): Promise<void> => {
+    req = await new Watch(kc).watch(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { allowWatchBookmarks: false },
+      (_type: string, p: V1Pod) => {
+        const name = nameOf(p);
+        if (!name) return;
+        const t = performance.now();
+        if (!added.has(name)) added.set(name, t);
+        if (p.status?.phase === "Running" && !running.has(name)) running.set(name, t);
+      },
+      () => {
+        if (!stopped) setTimeout(() => void start().catch(() => {}), 100);
+      },
+    );
+  };
+  return {
+    added,
+    running,
+    start,
+    stop: () => {
+      stopped = true;
+      req?.abort();
+    },
+  };
+}
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+
+async function main() {
+  await ensureParts(["etcd", "nats", "kwok", "kube"]);
+  process.stderr.write(`bench:sync: ${N} pods each way, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes\n`);
+  const [etcd, nats, host] = await Promise.all([startEtcd({ fsync: true }), startNats(), startHost({ nodes: NODES })]);
+  const hostKc = loadKubeConfig(host.kubeconfigPath);
+  const h = hostKc.makeApiClient(CoreV1Api);
+  await prepareHostNamespace(hostKc, { cluster, hostNamespace });
+  await h.createNamespace({ body: { metadata: { name: "direct" } } });
+  const apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster });
+  const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster, instance: "bench" });
+  await relay.start();
+  const syncer = await syncerProcess({
+    syncer: "syncer-pods",
+    nats: nats.url,
+    cluster,
+    hostKubeconfigPath: host.kubeconfigPath,
+    hostNamespace,
+  });
+  await syncer.start();
+  const vKc = new KubeConfig();
+  vKc.loadFromString(apiserver.kubeconfig);
+  const v = vKc.makeApiClient(CoreV1Api);
+  await v.createNamespace({ body: { metadata: { name: "bench" } } });
+  // The host's default service account of "direct" comes from its controller-manager.
+  await waitFor(
+    "the default service account of host namespace direct",
+    async () =>
+      (await h.readNamespacedServiceAccount({ name: "default", namespace: "direct" }).catch(() => undefined)) !==
+      undefined,
+    30_000,
+  );
+
+  // Idle first: nothing to do but stay subscribed.
+  await sleep(2_000);
+  const pid = syncer.pid as number;
+  const cpu0 = cpuSeconds(pid);
+  await sleep(10_000);
+  const idleCpuPct = ((cpuSeconds(pid) - cpu0) / 10) * 100;
+  const idleRss = rssMiB(pid);
+
+  // Direct on the host.
+  const direct = watchPods(hostKc, "direct", (p) => p.metadata?.name);
+  await direct.start();
+  const tDirect0 = performance.now();
+  const directCreate = await closedLoop(N, CONCURRENCY, (i) =>
+    h.createNamespacedPod({ namespace: "direct", body: pod(`d${i}`) }),
+  );
+  await waitFor("all direct pods Running", async () => direct.running.size >= N, 600_000, 100);
+  const directSeconds = (Math.max(...direct.running.values()) - tDirect0) / 1000;
+  direct.stop();
+
+  // Through evk.
+  const hostSide = watchPods(hostKc, hostNamespace, (p) => p.metadata?.annotations?.["evk.dev/object-name"]);
+  const virtualSide = watchPods(vKc, "bench", (p) => p.metadata?.name);
+  await Promise.all([hostSide.start(), virtualSide.start()]);
+  const created = new Map<string, number>();
+  const tEvk0 = performance.now();
+  const evkCreate = await closedLoop(N, CONCURRENCY, async (i) => {
+    await v.createNamespacedPod({ namespace: "bench", body: pod(`v${i}`) });
+    created.set(`v${i}`, performance.now());
+  });
+  let shown = 0;
+  await waitFor(
+    "all virtual pods Running",
+    async () => {
+      if (performance.now() - shown > 5_000) {
+        shown = performance.now();
+        process.stderr.write(
+          `  evk: ${created.size} created, ${hostSide.added.size} on the host, ${hostSide.running.size} Running there, ${virtualSide.running.size} Running in the virtual cluster\n`,
+        );
+      }
+      return virtualSide.running.size >= N;
+    },
+    600_000,
+    100,
+  );
+  const evkSeconds = (Math.max(...virtualSide.running.values()) - tEvk0) / 1000;
+  hostSide.stop();
+  virtualSide.stop();
+  const toHost: number[] = [];
+  const back: number[] = [];
+  for (const [name, t] of created) {
+    const hostAdded = hostSide.added.get(name);
+    if (hostAdded !== undefined) toHost.push(hostAdded - t);
+    const hostRunning = hostSide.running.get(name);
+    const vRunning = virtualSide.running.get(name);
+    if (hostRunning !== undefined && vRunning !== undefined) back.push(vRunning - hostRunning);
+  }
+  const hostTwins = (await h.listNamespacedPod({ namespace: hostNamespace, labelSelector: "app=bench" })).items;
+  const expected = new Set(Array.from({ length: N }, (_, i) => hostName(cluster, "bench", `v${i}`)));
+  const exact = hostTwins.length === N && hostTwins.every((p) => expected.has(p.metadata?.name ?? ""));
+
+  printTable(`bench:sync — ${N} pods, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes`, [
+    ["direct on host: creates/s", fmt(directCreate.opsPerSec, 1)],
+    ["direct on host: all Running after", `${fmt(directSeconds, 2)} s`],
+    ["through evk: creates/s (virtual)", fmt(evkCreate.opsPerSec, 1)],
+    ["through evk: all Running (virtual) after", `${fmt(evkSeconds, 2)} s`],
+    ["ratio evk ÷ direct (target ≤ 1.3)", fmt(evkSeconds / directSeconds, 2)],
+    [
+      "virtual create → host pod created p50 / p99",
+      `${fmt(percentile(toHost, 50), 1)} / ${fmt(percentile(toHost, 99), 1)} ms`,
+    ],
+    [
+      "host Running → virtual Running p50 / p99",
+      `${fmt(percentile(back, 50), 1)} / ${fmt(percentile(back, 99), 1)} ms`,
+    ],
+    ["host twins exactly once", exact ? `yes (${hostTwins.length})` : `NO (${hostTwins.length})`],
+    ["syncer-pods idle RSS", `${fmt(idleRss, 1)} MiB`],
+    ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
+    ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
+  ]);
+}
+
+try {
+  await main();
+} finally {
+  await stopAllProcesses();
+}
