@@ -171,6 +171,10 @@ async function main() {
   const expected = new Set(Array.from({ length: N }, (_, i) => hostName(cluster, "bench", `v${i}`)));
   const exact = hostTwins.length === N && hostTwins.every((p) => expected.has(p.metadata?.name ?? ""));
 
+  const metrics = await (await fetch(syncer.metricsUrl)).text();
+  const hostRequests = [...metrics.matchAll(/^evk_syncer_host_requests_total\{verb="(\w+)",code="(\d+)"\} (\d+)/gm)]
+    .map((m) => `${m[1]} ${m[2]}: ${m[3]}`)
+    .join(", ");
   printTable(`bench:sync — ${N} pods, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes`, [
     ["direct on host: creates/s", fmt(directCreate.opsPerSec, 1)],
     ["direct on host: all Running after", `${fmt(directSeconds, 2)} s`],
@@ -189,6 +193,7 @@ async function main() {
     ["syncer-pods idle RSS", `${fmt(idleRss, 1)} MiB`],
     ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
     ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
+    ["syncer-pods host requests", hostRequests],
   ]);
 }
 

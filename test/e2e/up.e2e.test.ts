@@ -59,6 +59,31 @@ describe("e2e: evk up (the README's run command)", function () {
       } finally {
         await nc.close();
       }
+      // The README's first thing to try: a pod that runs, with its translated twin on the host.
+      await kubectl("run", "web", "--image=nginx");
+      const node = await waitFor(
+        "pod web to be Running in the virtual cluster",
+        async () => {
+          const r = await kubectl("get", "pod", "web", "-o", "jsonpath={.status.phase} {.spec.nodeName}");
+          const [phase, nodeName] = r.stdout.split(" ");
+          return phase === "Running" && nodeName ? nodeName : undefined;
+        },
+        90_000,
+        500,
+      );
+      const hostKubeconfig = join(dir, "host.kubeconfig");
+      const twin = await run(binaries.kubectl, [
+        `--kubeconfig=${hostKubeconfig}`,
+        `--cache-dir=${join(dir, "cache")}`,
+        "-n",
+        "evk-e2e",
+        "get",
+        "pod",
+        "web-x-default-x-e2e",
+        "-o",
+        "jsonpath={.status.phase} {.spec.nodeName} {.metadata.labels.run}",
+      ]);
+      assert.equal(twin.stdout, `Running ${node} web`);
     } finally {
       child.kill("SIGINT");
     }

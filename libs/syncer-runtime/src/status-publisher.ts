@@ -58,7 +58,8 @@ export class StatusPublisher {
     const object: KubeObject = {
       apiVersion: "v1",
       kind: "Event",
-      metadata: { name, namespace: ns },
+      // The apiserver counts repeats of this Event (host Events carry their own count).
+      metadata: { name, namespace: ns, annotations: { "evk.dev/count-repeats": "true" } },
       involvedObject: {
         apiVersion: involved.apiVersion,
         kind: involved.kind,

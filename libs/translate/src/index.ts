@@ -13,6 +13,7 @@ export {
   translateConfigMap,
   translateSecret,
 } from "./configmap-secret.ts";
+export { type VirtualObjectRef, virtualEventFor } from "./event.ts";
 export { hash10, sha256Hex } from "./hash.ts";
 export * from "./keys.ts";
 export {

@@ -12,6 +12,9 @@ import { deleteHonouringFinalizers } from "./deletion.ts";
 // which a later "delete" report names.
 export { HOST_REVISION_ANNOTATION, HOST_UID_ANNOTATION };
 
+/** On a syncer's own Events: a repeat is the same Event seen once more (host Events carry their own count). */
+export const COUNT_REPEATS_ANNOTATION = "evk.dev/count-repeats";
+
 export type IngestOutcome = "applied" | "stale" | "other-uid" | "gone";
 
 /**
@@ -68,7 +71,7 @@ export function applyObjectReport(
   delete metadata.resourceVersion;
   // A repeated Event is one Event seen more often, as kube's event recorder aggregates it.
   const repeat =
-    cur && want.kind === "Event"
+    cur && want.kind === "Event" && want.metadata.annotations?.[COUNT_REPEATS_ANNOTATION] === "true"
       ? { firstTimestamp: cur.firstTimestamp ?? want.firstTimestamp, count: Number(cur.count ?? 1) + 1 }
       : {};
   return { outcome: "applied", next: { ...want, ...repeat, metadata } };
@@ -102,6 +105,8 @@ export function startStatusIngest(o: {
     js: o.js,
     jsm: o.jsm,
     name: `apiserver-status-${o.cluster}`,
+    // Reports for one object may be applied in any order: the host revision check drops the older one.
+    concurrency: 32,
     cluster: o.cluster,
     log: o.log,
     registry: o.registry,

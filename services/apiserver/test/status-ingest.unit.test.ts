@@ -4,6 +4,7 @@ import type { KubeObject } from "@evk/kube";
 import {
   applyObjectReport,
   applyStatusReport,
+  COUNT_REPEATS_ANNOTATION,
   HOST_REVISION_ANNOTATION,
   HOST_UID_ANNOTATION,
 } from "../src/status-ingest.ts";
@@ -91,7 +92,7 @@ describe("status ingest: apply reports", () => {
     const ev = {
       apiVersion: "v1",
       kind: "Event",
-      metadata: { name: "p.1", namespace: "d" },
+      metadata: { name: "p.1", namespace: "d", annotations: { [COUNT_REPEATS_ANNOTATION]: "true" } },
       count: 1,
       firstTimestamp: "t2",
     };
@@ -100,5 +101,11 @@ describe("status ingest: apply reports", () => {
     const second = applyObjectReport({ ...first, firstTimestamp: "t1" }, r(2), fresh).next as KubeObject;
     assert.equal(second.count, 2);
     assert.equal(second.firstTimestamp, "t1");
+  });
+  it("takes a host Event's own count", () => {
+    const ev = { apiVersion: "v1", kind: "Event", metadata: { name: "p.2", namespace: "d" }, count: 4 };
+    const r = (n: number) => report({ resource: "events", name: "p.2", action: "apply", hostRevision: n, object: ev });
+    const first = applyObjectReport(undefined, r(1), fresh).next as KubeObject;
+    assert.equal((applyObjectReport(first, r(2), fresh).next as KubeObject).count, 4);
   });
 });

@@ -2,8 +2,8 @@ import { requestToken } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
 import type { Logger, Registry } from "@evk/observability";
 import { Syncer, type SyncerConfig } from "@evk/syncer-runtime";
-import { MANAGED_BY_LABEL, virtualIdentity } from "@evk/translate";
-import type { KubeConfig, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import { MANAGED_BY_LABEL, virtualEventFor, virtualIdentity } from "@evk/translate";
+import type { CoreV1Event, KubeConfig, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import { DependencySync } from "./dependency-sync.ts";
 import { parseWorkKey, workKey } from "./keys.ts";
 import { NodeSync } from "./node-sync.ts";
@@ -94,6 +94,49 @@ export async function createPodSyncer(o: {
     onChange: onHostDependency("secret"),
   });
 
+  const virtualPod = (ns: string, name: string): KubeObject | undefined =>
+    pods.get(`${cluster}/core/pods/${ns}/${name}`);
+
+  // Host Events about the cluster's pods (scheduling, pulls, kills) show up on the virtual pods.
+  const copyHostEvent = async (ev: CoreV1Event) => {
+    const io = ev.involvedObject;
+    if (io?.kind !== "Pod" || !io.name) return;
+    const hPod = hostPods.get(io.name, hostNamespace);
+    const id = hPod ? identity(hPod) : undefined;
+    const vPod = id ? virtualPod(id.namespace, id.name) : undefined;
+    if (!id || !vPod) return;
+    const object = virtualEventFor(
+      ev,
+      {
+        namespace: id.namespace,
+        name: id.name,
+        uid: vPod.metadata.uid,
+        resourceVersion: vPod.metadata.resourceVersion,
+      },
+      { namespace: hostNamespace, name: io.name },
+    );
+    await syncer.status.publish("", {
+      resource: "events",
+      namespace: id.namespace,
+      name: object.metadata?.name as string,
+      uid: ev.metadata?.uid ?? "",
+      hostRevision: Number(ev.metadata?.resourceVersion),
+      status: {},
+      action: "apply",
+      object: JSON.parse(JSON.stringify({ ...object, apiVersion: "v1", kind: "Event" })),
+    });
+  };
+  syncer.hostInformer<CoreV1Event>({
+    apiVersion: "v1",
+    kind: "Event",
+    plural: "events",
+    labelSelector: "",
+    onChange: (type, ev) => {
+      if (type === "delete") return; // virtual Events age out on their own
+      copyHostEvent(ev).catch((err: Error) => o.log.warn({ err: err.message }, "could not copy a host event"));
+    },
+  });
+
   const podSync = new PodSync({
     syncer,
     pods,
@@ -112,9 +155,6 @@ export async function createPodSyncer(o: {
   const deps = new DependencySync({ syncer, configMaps, secrets, hostConfigMaps, hostSecrets, refs });
   podSync.onReferenced = (kind, vPod, name) => deps.ensure(kind, vPod.metadata.namespace as string, name);
   const nodeSync = new NodeSync({ syncer, nodes, hostPods });
-
-  const virtualPod = (ns: string, name: string): KubeObject | undefined =>
-    pods.get(`${cluster}/core/pods/${ns}/${name}`);
 
   /** A pod that cannot go to the host: a Warning Event and a PodScheduled=False condition say why. */
   const refuse = async (ns: string, name: string, reason: string, message: string) => {

@@ -158,6 +158,17 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
       30_000,
     );
     assert.ok(nodes.items.length >= 1);
+    // The host scheduler's Event about the twin appears on the virtual pod, in virtual names.
+    const scheduled = await waitFor(
+      "the host's Scheduled event on the virtual pod",
+      async () =>
+        (await v.listNamespacedEvent({ namespace: "default" })).items.find(
+          (e) => e.involvedObject?.name === "web" && e.reason === "Scheduled",
+        ),
+      30_000,
+    );
+    assert.equal(scheduled.message, `Successfully assigned default/web to ${hPod.spec?.nodeName}`);
+    assert.equal(scheduled.involvedObject?.uid, vPod.metadata?.uid);
   });
 
   it("keeps a used configmap up to date on the host and removes it when no pod uses it", async () => {
