@@ -67,3 +67,5 @@ export {
   SAFE_SYSCTLS,
 } from "./pod-security.ts";
 export { podUpdates, virtualPodStatus } from "./pod-updates.ts";
+export * from "./service.ts";
+export * from "./storage.ts";

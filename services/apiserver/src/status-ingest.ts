@@ -42,7 +42,16 @@ export function applyStatusReport(cur: KubeObject, r: StatusReport): { outcome: 
 }
 
 /** Kinds a syncer may create or replace in the virtual cluster ("apply"): what the host side owns. */
-export const APPLY_RESOURCES = new Set(["/nodes", "/events"]);
+export const APPLY_RESOURCES = new Set([
+  "/nodes",
+  "/events",
+  // syncer-services: Endpoints / EndpointSlices of selector Services, built from the virtual pods' host IPs.
+  "/endpoints",
+  "discovery.k8s.io/endpointslices",
+  // syncer-storage: fake PersistentVolumes for bound claims, the host's StorageClasses.
+  "/persistentvolumes",
+  "storage.k8s.io/storageclasses",
+]);
 
 /**
  * Pure: the virtual object an "apply" report asks for, given what exists (or undefined). Identity
