@@ -22,12 +22,13 @@ const program = new Command()
 program
   .command("up")
   .description(
-    "run a virtual cluster on this machine: etcd, nats-server (JetStream), a local Kubernetes host control plane with kwok nodes, and the virtual cluster's API server and relay; Ctrl-C stops everything",
+    "run a virtual cluster on this machine: etcd, nats-server (JetStream), the virtual cluster's API server, relay and syncer-pods, against the host cluster of the current kubeconfig when it answers, else a local Kubernetes host control plane with kwok nodes; Ctrl-C stops everything",
   )
   .option("--cluster <name>", "name of the virtual cluster (a DNS label)", dnsLabel, "dev")
-  .option("--nodes <n>", "fake nodes kwok manages on the host", positiveInt, 2)
+  .option("--nodes <n>", "fake nodes kwok manages on a local host", positiveInt, 2)
   .option("--dir <path>", "where to write kubeconfig (virtual cluster) and host.kubeconfig", ".evk")
-  .action(async (o: { cluster: string; nodes: number; dir: string }) => {
+  .option("--local-host", "start a local host control plane even if the current kubeconfig's cluster answers")
+  .action(async (o: { cluster: string; nodes: number; dir: string; localHost?: boolean }) => {
     await up(o);
   });
 

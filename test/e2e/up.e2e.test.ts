@@ -3,36 +3,81 @@ import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseEnvelope } from "@evk/events";
-import { binaries, findRunProcesses, makeTempDir, repoRoot, waitFor } from "@evk/testing";
+import { binaries, findRunProcesses, makeTempDir, repoRoot, startHost, waitFor } from "@evk/testing";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 
 const run = promisify(execFile);
 
+/** `evk up` as a user runs it, with its output collected; stop() is Ctrl-C. */
+function evkUp(cluster: string, dir: string, extraArgs: string[], env: NodeJS.ProcessEnv = {}) {
+  const runId = `up-e2e-${cluster}-${process.pid}-${Date.now()}`;
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "cli/src/main.ts"), "up", `--cluster=${cluster}`, `--dir=${dir}`, ...extraArgs],
+    { env: { ...process.env, ...env, EVK_TEST_RUN_ID: runId }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const kubectl = (kubeconfig: string, ...args: string[]) =>
+    run(binaries.kubectl, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, "cache")}`, ...args]);
+  return {
+    out: () => out,
+    kubectl,
+    up: () => waitFor("evk up to report it is up", async () => /evk is up in/.test(out), 120_000, 200),
+    /** Ctrl-C; resolves once evk up exited cleanly and left nothing running. */
+    async stop() {
+      child.kill("SIGINT");
+      assert.equal(await exited, 0, out);
+      assert.match(out, /evk: stopped/);
+      assert.deepEqual(findRunProcesses(runId), [], "nothing evk up started is still running");
+    },
+    kill: () => child.kill("SIGINT"),
+  };
+}
+
+/** The README's first thing to try: a pod that runs, with its translated twin on the host. */
+async function runWeb(up: ReturnType<typeof evkUp>, virtual: string, host: string, cluster: string) {
+  await up.kubectl(virtual, "run", "web", "--image=nginx");
+  const node = await waitFor(
+    "pod web to be Running in the virtual cluster",
+    async () => {
+      const r = await up.kubectl(virtual, "get", "pod", "web", "-o", "jsonpath={.status.phase} {.spec.nodeName}");
+      const [phase, nodeName] = r.stdout.split(" ");
+      return phase === "Running" && nodeName ? nodeName : undefined;
+    },
+    90_000,
+    500,
+  );
+  const twin = await up.kubectl(
+    host,
+    "-n",
+    `evk-${cluster}`,
+    "get",
+    "pod",
+    `web-x-default-x-${cluster}`,
+    "-o",
+    "jsonpath={.status.phase} {.spec.nodeName} {.metadata.labels.run}",
+  );
+  assert.equal(twin.stdout, `Running ${node} web`);
+}
+
 describe("e2e: evk up (the README's run command)", function () {
   this.timeout(180_000);
 
-  it("runs a virtual cluster that kubectl uses, publishes its changes to JetStream, and stops cleanly on Ctrl-C", async () => {
+  it("runs a virtual cluster on a local host that kubectl uses, publishes its changes to JetStream, runs pods, and stops cleanly on Ctrl-C", async () => {
     const dir = makeTempDir("up-e2e");
-    const runId = `up-e2e-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, [join(repoRoot, "cli/src/main.ts"), "up", "--cluster=e2e", `--dir=${dir}`], {
-      env: { ...process.env, EVK_TEST_RUN_ID: runId },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const up = evkUp("e2e", dir, ["--local-host"]);
     try {
-      await waitFor("evk up to report it is up", async () => /evk is up in/.test(out), 120_000, 200);
+      await up.up();
       const kubeconfig = join(dir, "kubeconfig");
-      const kubectl = (...args: string[]) =>
-        run(binaries.kubectl, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, "cache")}`, ...args]);
-      const ns = (await kubectl("get", "ns", "-o", "jsonpath={.items[*].metadata.name}")).stdout;
+      const ns = (await up.kubectl(kubeconfig, "get", "ns", "-o", "jsonpath={.items[*].metadata.name}")).stdout;
       assert.match(ns, /kube-system/);
       const cm = JSON.stringify({
         apiVersion: "v1",
@@ -40,10 +85,10 @@ describe("e2e: evk up (the README's run command)", function () {
         metadata: { name: "hello", namespace: "default" },
         data: { k: "v" },
       });
-      const create = kubectl("create", "--validate=false", "-f", "-");
+      const create = up.kubectl(kubeconfig, "create", "--validate=false", "-f", "-");
       create.child.stdin?.end(cm);
       await create;
-      const natsUrl = /nats\s+(nats:\/\/\S+)/.exec(out)?.[1] as string;
+      const natsUrl = /nats\s+(nats:\/\/\S+)/.exec(up.out())?.[1] as string;
       const nc = await connect({ servers: natsUrl });
       try {
         const consumer = await jetstream(nc).consumers.get("EVK_EVENTS", {
@@ -59,36 +104,36 @@ describe("e2e: evk up (the README's run command)", function () {
       } finally {
         await nc.close();
       }
-      // The README's first thing to try: a pod that runs, with its translated twin on the host.
-      await kubectl("run", "web", "--image=nginx");
-      const node = await waitFor(
-        "pod web to be Running in the virtual cluster",
-        async () => {
-          const r = await kubectl("get", "pod", "web", "-o", "jsonpath={.status.phase} {.spec.nodeName}");
-          const [phase, nodeName] = r.stdout.split(" ");
-          return phase === "Running" && nodeName ? nodeName : undefined;
-        },
-        90_000,
-        500,
-      );
-      const hostKubeconfig = join(dir, "host.kubeconfig");
-      const twin = await run(binaries.kubectl, [
-        `--kubeconfig=${hostKubeconfig}`,
-        `--cache-dir=${join(dir, "cache")}`,
-        "-n",
-        "evk-e2e",
-        "get",
-        "pod",
-        "web-x-default-x-e2e",
-        "-o",
-        "jsonpath={.status.phase} {.spec.nodeName} {.metadata.labels.run}",
-      ]);
-      assert.equal(twin.stdout, `Running ${node} web`);
-    } finally {
-      child.kill("SIGINT");
+      await runWeb(up, kubeconfig, join(dir, "host.kubeconfig"), "e2e");
+    } catch (err) {
+      up.kill();
+      throw err;
     }
-    assert.equal(await exited, 0, out);
-    assert.match(out, /evk: stopped/);
-    assert.deepEqual(findRunProcesses(runId), [], "nothing evk up started is still running");
+    await up.stop();
+  });
+
+  it("uses the host cluster of the current kubeconfig when it answers", async () => {
+    const host = await startHost({ nodes: 1 });
+    const dir = makeTempDir("up-e2e-current");
+    const up = evkUp("cur", dir, [], { KUBECONFIG: host.kubeconfigPath });
+    try {
+      await up.up();
+      assert.match(up.out(), /using the host cluster of /);
+      assert.doesNotMatch(up.out(), /starting a local host control plane/);
+      await runWeb(up, join(dir, "kubeconfig"), host.kubeconfigPath, "cur");
+      // The virtual default/kubernetes Service shows the apiserver's host Service address.
+      const hostIP = (
+        await up.kubectl(host.kubeconfigPath, "-n", "evk-cur", "get", "svc", "cur", "-o", "jsonpath={.spec.clusterIP}")
+      ).stdout;
+      const virtualIP = (
+        await up.kubectl(join(dir, "kubeconfig"), "get", "svc", "kubernetes", "-o", "jsonpath={.spec.clusterIP}")
+      ).stdout;
+      assert.equal(virtualIP, hostIP);
+    } catch (err) {
+      up.kill();
+      throw err;
+    } finally {
+      await up.stop().finally(() => host.stop());
+    }
   });
 });

@@ -13,23 +13,27 @@ import {
   stopAllProcesses,
   syncerProcess,
 } from "@evk/testing";
+import { reachableCurrentHost } from "./host-choice.ts";
 
 export interface UpOptions {
   cluster: string;
   nodes: number;
+  /** Start a local host control plane even when the current kubeconfig's cluster answers. */
+  localHost?: boolean;
   /** Directory for the kubeconfigs written. */
   dir: string;
 }
 
 /**
- * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, a real Kubernetes host control
- * plane with kwok nodes, and the virtual cluster's API server, relay and syncer-pods. Prints how to reach it; Ctrl-C
- * stops everything.
+ * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, the virtual cluster's API server,
+ * relay and syncer-pods, against the host cluster of the current kubeconfig when it answers, else (or with
+ * --local-host) a real Kubernetes host control plane with kwok nodes started here. Prints how to reach it;
+ * Ctrl-C stops everything.
  */
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   const say = (s: string) => process.stderr.write(`evk: ${s}\n`);
-  await ensureParts();
+  await ensureParts(["etcd", "nats"]);
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const virtualKubeconfig = `${dir}/kubeconfig`;
@@ -38,19 +42,38 @@ export async function up(opts: UpOptions): Promise<void> {
   try {
     say("starting etcd and nats-server");
     const [etcd, nats] = await Promise.all([startEtcd({ fsync: true }), startNats()]);
-    say(`starting the host control plane (Kubernetes ${KUBE_VERSION}, ${opts.nodes} kwok nodes)`);
-    const host: HostCluster = await startHost({ nodes: opts.nodes });
-    mkdirSync(dirname(hostKubeconfig), { recursive: true });
-    writeFileSync(hostKubeconfig, host.kubeconfig, { mode: 0o600 });
+    // The host of the current kubeconfig if it answers; otherwise (or when asked) a local one.
+    const current = opts.localHost ? undefined : await reachableCurrentHost();
+    let host: HostCluster | undefined;
+    let hostKubeconfigPath: string;
+    let hostLine: string;
+    if (current) {
+      say(`using the host cluster of ${current.kubeconfigPath}: ${current.server} (${current.version})`);
+      hostKubeconfigPath = current.kubeconfigPath;
+      hostLine = `${current.server}  (Kubernetes ${current.version}, from ${current.kubeconfigPath})`;
+    } else {
+      await ensureParts(["kwok", "kube"]);
+      say(`starting a local host control plane (Kubernetes ${KUBE_VERSION}, ${opts.nodes} kwok nodes)`);
+      host = await startHost({ nodes: opts.nodes });
+      mkdirSync(dirname(hostKubeconfig), { recursive: true });
+      writeFileSync(hostKubeconfig, host.kubeconfig, { mode: 0o600 });
+      hostKubeconfigPath = hostKubeconfig;
+      hostLine = `${host.server}  (local Kubernetes ${KUBE_VERSION}, nodes: ${host.nodeNames.join(", ")})`;
+    }
     const hostNamespace = `evk-${opts.cluster}`;
     say(`preparing host namespace ${hostNamespace}`);
-    await prepareHostNamespace(loadKubeConfig(host.kubeconfigPath), { cluster: opts.cluster, hostNamespace });
+    const { apiserverClusterIP } = await prepareHostNamespace(loadKubeConfig(hostKubeconfigPath), {
+      cluster: opts.cluster,
+      hostNamespace,
+    });
     say(`starting the virtual cluster "${opts.cluster}": API server, relay and syncer-pods`);
     const apiserver = await startApiserver({
       etcd: etcd.endpoint,
       cluster: opts.cluster,
       nats: nats.url,
       kubeconfigPath: virtualKubeconfig,
+      // The virtual default/kubernetes Service shows the address pods on the host reach the apiserver by.
+      extraArgs: [`--kubernetes-service-ip=${apiserverClusterIP}`],
     });
     const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster: opts.cluster, instance: "up" });
     await relay.start();
@@ -58,7 +81,7 @@ export async function up(opts: UpOptions): Promise<void> {
       syncer: "syncer-pods",
       nats: nats.url,
       cluster: opts.cluster,
-      hostKubeconfigPath: host.kubeconfigPath,
+      hostKubeconfigPath,
       hostNamespace,
     });
     await syncerPods.start();
@@ -68,8 +91,8 @@ export async function up(opts: UpOptions): Promise<void> {
         "",
         `  virtual cluster  ${opts.cluster}  ${apiserver.url}`,
         `    kubeconfig     ${virtualKubeconfig}`,
-        `  host cluster     ${host.server}  (Kubernetes ${KUBE_VERSION}, nodes: ${host.nodeNames.join(", ")})`,
-        `    kubeconfig     ${hostKubeconfig}`,
+        `  host cluster     ${hostLine}`,
+        `    kubeconfig     ${hostKubeconfigPath}`,
         `  etcd             ${etcd.endpoint}`,
         `  nats             ${nats.url}  (JetStream: every change of the virtual cluster on evk.ev.${opts.cluster}.>)`,
         `  syncer-pods      pods of the virtual cluster run in host namespace ${hostNamespace}  (${syncerPods.metricsUrl})`,
@@ -77,7 +100,7 @@ export async function up(opts: UpOptions): Promise<void> {
         "Try:",
         `  kubectl --kubeconfig ${virtualKubeconfig} run web --image=nginx`,
         `  kubectl --kubeconfig ${virtualKubeconfig} get pods -o wide -w`,
-        `  kubectl --kubeconfig ${hostKubeconfig} -n ${hostNamespace} get pods -o wide`,
+        `  kubectl --kubeconfig ${hostKubeconfigPath} -n ${hostNamespace} get pods -o wide`,
         "",
         "Services and storage are not synced yet: those objects stay in the virtual cluster.",
         "Press Ctrl-C to stop everything.",
@@ -92,7 +115,7 @@ export async function up(opts: UpOptions): Promise<void> {
     await syncerPods.stop();
     await relay.stop();
     await apiserver.stop();
-    await host.stop();
+    await host?.stop();
     await Promise.all([etcd.dispose(), nats.dispose()]);
     say("stopped");
   } finally {

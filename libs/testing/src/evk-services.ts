@@ -24,6 +24,7 @@ export async function startApiserver(opts: {
   nats?: string;
   port?: number;
   kubeconfigPath?: string;
+  extraArgs?: string[];
 }): Promise<LocalApiserver> {
   const dir = makeTempDir(`apiserver-${opts.cluster}`);
   const kubeconfigPath = opts.kubeconfigPath ?? join(dir, "kubeconfig");
@@ -37,6 +38,7 @@ export async function startApiserver(opts: {
       `--port=${opts.port ?? 0}`,
       `--kubeconfig-out=${kubeconfigPath}`,
       ...(opts.nats ? [`--nats=${opts.nats}`] : []),
+      ...(opts.extraArgs ?? []),
     ],
     env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info" },
     logFile: join(dir, "apiserver.log"),
