@@ -161,6 +161,11 @@ export class PodSync {
 
   private async create(vPod: KubeObject, hName: string): Promise<void> {
     const { syncer } = this.o;
+    // Host messages name host objects; the user knows the virtual ones.
+    const hostToVirtual = (m: string) =>
+      m
+        .replaceAll(`${this.hostNamespace}/${hName}`, `${vPod.metadata.namespace}/${vPod.metadata.name}`)
+        .replaceAll(hName, vPod.metadata.name as string);
     const violations = checkPodSecurity(vPod as never, this.o.policy);
     if (violations.length > 0) {
       throw new PodRefused(
@@ -179,7 +184,14 @@ export class PodSync {
       syncer.log.info({ pod: `${vPod.metadata.namespace}/${vPod.metadata.name}`, host: hName }, "host pod created");
     } catch (err) {
       // Created by an earlier attempt the informer has not shown us yet: the next look sees it.
-      if (!isHostError(err, 409)) throw err;
+      if (isHostError(err, 409)) return;
+      // The host refuses the pod as it is (admission, validation, quota): retrying changes nothing.
+      if (isHostError(err, 400) || isHostError(err, 403) || isHostError(err, 422))
+        throw new PodRefused(
+          "HostRejected",
+          `the host refused pod ${vPod.metadata.name}: ${hostToVirtual(err.message)}`,
+        );
+      throw err;
     }
   }
 

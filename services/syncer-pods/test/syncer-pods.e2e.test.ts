@@ -248,6 +248,101 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
     await waitFor("another pod to run", () => running("default", "fine"), 90_000, 250);
   });
 
+  it("a pod the host refuses gets a Warning Event and a HostRejected condition", async () => {
+    // Host quota: no pods with resource requests in the cluster's host namespace.
+    await h.createNamespacedResourceQuota({
+      namespace: hostNamespace,
+      body: { metadata: { name: "no-burstable" }, spec: { hard: { pods: "0" }, scopes: ["NotBestEffort"] } },
+    });
+    try {
+      await v.createNamespacedPod({
+        namespace: "default",
+        body: {
+          metadata: { name: "greedy" },
+          spec: { containers: [{ name: "c", image: "busybox", resources: { requests: { cpu: "10m" } } }] },
+        },
+      });
+      const p = await waitFor(
+        "the HostRejected condition",
+        async () => {
+          const pod = await virtualPod("default", "greedy");
+          return pod?.status?.conditions?.find((c) => c.type === "PodScheduled" && c.reason === "HostRejected");
+        },
+        30_000,
+      );
+      assert.match(p.message ?? "", /exceeded quota/);
+      assert.match(p.message ?? "", /greedy/);
+      assert.doesNotMatch(p.message ?? "", /greedy-x-default-x-sp/, "the message names the virtual pod");
+      const ev = (await v.listNamespacedEvent({ namespace: "default" })).items.find(
+        (e) => e.involvedObject?.name === "greedy" && e.type === "Warning",
+      );
+      assert.match(ev?.message ?? "", /exceeded quota/);
+    } finally {
+      await h.deleteNamespacedResourceQuota({ name: "no-burstable", namespace: hostNamespace });
+    }
+  });
+
+  it("carries image, label and activeDeadlineSeconds changes to the host, and re-creates the twin for a new pod of the same name", async () => {
+    await v.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "upd", labels: { v: "1" } },
+        spec: { containers: [{ name: "c", image: "busybox:1.36" }] },
+      },
+    });
+    const first = await waitFor("upd to run", () => running("default", "upd"), 90_000, 250);
+    const cur = await virtualPod("default", "upd");
+    await v.replaceNamespacedPod({
+      name: "upd",
+      namespace: "default",
+      body: {
+        ...cur,
+        metadata: { ...cur?.metadata, labels: { v: "2", extra: "yes" } },
+        spec: { ...cur?.spec, containers: [{ name: "c", image: "busybox:1.37" }], activeDeadlineSeconds: 3600 },
+      } as V1Pod,
+    });
+    const updated = await waitFor(
+      "the host twin to follow",
+      async () => {
+        const hp = await hostPod("default", "upd");
+        return hp?.spec?.containers[0]?.image === "busybox:1.37" && hp.metadata?.labels?.v === "2" ? hp : undefined;
+      },
+      30_000,
+    );
+    assert.equal(updated.metadata?.labels?.extra, "yes");
+    assert.equal(updated.spec?.activeDeadlineSeconds, 3600);
+    const firstHostUid = updated.metadata?.uid;
+    // Same name, new pod: the old twin goes and a new one carries the new UID.
+    await v.deleteNamespacedPod({ name: "upd", namespace: "default", gracePeriodSeconds: 0 });
+    await waitFor("upd to be gone", async () => (await virtualPod("default", "upd")) === undefined, 30_000);
+    await v.createNamespacedPod({
+      namespace: "default",
+      body: { metadata: { name: "upd" }, spec: { containers: [{ name: "c", image: "busybox" }] } },
+    });
+    const second = await waitFor("the new upd to run", () => running("default", "upd"), 90_000, 250);
+    assert.notEqual(second.metadata?.uid, first.metadata?.uid);
+    const twin = await hostPod("default", "upd");
+    assert.equal(twin?.metadata?.annotations?.["evk.dev/object-uid"], second.metadata?.uid);
+    assert.notEqual(twin?.metadata?.uid, firstHostUid);
+  });
+
+  it("translates a PVC reference to the claim's host name", async () => {
+    await v.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "with-claim" },
+        spec: {
+          containers: [{ name: "c", image: "busybox", volumeMounts: [{ name: "data", mountPath: "/data" }] }],
+          volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }],
+        },
+      },
+    });
+    const twin = await waitFor("the twin", () => hostPod("default", "with-claim"), 30_000);
+    const vol = twin.spec?.volumes?.find((x) => x.name === "data");
+    assert.equal(vol?.persistentVolumeClaim?.claimName, "data-x-default-x-sp");
+    await v.deleteNamespacedPod({ name: "with-claim", namespace: "default", gracePeriodSeconds: 0 });
+  });
+
   it("after a SIGKILL in the middle of a burst of 200 pods, all 200 exist on the host exactly once and run", async () => {
     await v.createNamespace({ body: { metadata: { name: "burst" } } });
     const names = Array.from({ length: 200 }, (_, i) => `p${i}`);
