@@ -1,10 +1,12 @@
 import { counter, histogram, type Registry } from "@evk/observability";
 import {
   ApiException,
+  CoreV1Api,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type V1Pod,
 } from "@kubernetes/client-node";
 import type { TokenBucket } from "./backoff.ts";
 
@@ -53,6 +55,7 @@ function toHostError(err: unknown, verb: string, ref: HostRef): HostError {
  */
 export class HostClient {
   private readonly api: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
   private readonly limiter: TokenBucket | undefined;
   private readonly requests;
   private readonly latency;
@@ -60,6 +63,7 @@ export class HostClient {
 
   constructor(o: { kubeConfig: KubeConfig; registry: Registry; limiter?: TokenBucket; fieldManager: string }) {
     this.api = KubernetesObjectApi.makeApiClient(o.kubeConfig);
+    this.core = o.kubeConfig.makeApiClient(CoreV1Api);
     this.limiter = o.limiter;
     this.fieldManager = o.fieldManager;
     this.requests = counter(o.registry, "evk_syncer_host_requests_total", "Requests to the host cluster", [
@@ -122,6 +126,14 @@ export class HostClient {
         undefined,
         PatchStrategy.MergePatch,
       ),
+    );
+  }
+
+  /** A pod's ephemeral containers, which only their subresource may add. */
+  replaceEphemeralContainers(pod: V1Pod & { metadata: { name: string; namespace: string } }): Promise<V1Pod> {
+    const { name, namespace } = pod.metadata;
+    return this.call("update", { apiVersion: "v1", kind: "Pod", name, namespace }, () =>
+      this.core.replaceNamespacedPodEphemeralcontainers({ name, namespace, body: pod }),
     );
   }
 

@@ -14,6 +14,7 @@ import {
   type Binding,
   bindPod,
   prepareForCreate,
+  prepareForEphemeralContainers,
   prepareForFinalize,
   prepareForStatusUpdate,
   prepareForUpdate,
@@ -292,6 +293,9 @@ export class ResourceApi {
     switch (sub) {
       case "status":
         return this.statusWrite(type, info, r, req, res, prepareForStatusUpdate);
+      case "ephemeralcontainers":
+        if (info.verb === "create" || info.verb === "delete") throw notAllowed();
+        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForEphemeralContainers(cur, next));
       case "finalize":
         if (info.verb !== "update") throw notAllowed();
         return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForFinalize(cur, next));

@@ -36,7 +36,7 @@ export const resourceTypes: ResourceType[] = [
   r("", "v1", "pods", "Pod", true, {
     shortNames: ["po"],
     categories: all,
-    subresources: ["status", "binding"],
+    subresources: ["status", "binding", "ephemeralcontainers"],
     fieldLabels: [
       "spec.nodeName",
       "spec.restartPolicy",

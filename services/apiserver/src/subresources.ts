@@ -308,3 +308,26 @@ export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEff
   if (!any) return "BestEffort";
   return guaranteed ? "Guaranteed" : "Burstable";
 }
+
+/**
+ * PUT /api/v1/namespaces/<ns>/pods/<name>/ephemeralcontainers: only spec.ephemeralContainers change, and
+ * only by additions (kube: ephemeral containers may not be removed or changed once added).
+ */
+export function prepareForEphemeralContainers(cur: KubeObject, next: KubeObject): KubeObject {
+  type C = { name?: string };
+  const before = ((cur.spec as { ephemeralContainers?: C[] } | undefined)?.ephemeralContainers ?? []) as C[];
+  const after = ((next.spec as { ephemeralContainers?: C[] } | undefined)?.ephemeralContainers ?? []) as C[];
+  for (const b of before) {
+    const a = after.find((x) => x.name === b.name);
+    if (!a || !isDeepStrictEqual(a, b)) {
+      throw errors.invalid("Pod", cur.metadata.name as string, [
+        {
+          field: "spec.ephemeralContainers",
+          message: "Forbidden: existing ephemeral containers may not be removed or changed",
+          reason: "FieldValueForbidden",
+        },
+      ]);
+    }
+  }
+  return { ...cur, spec: { ...(cur.spec as object), ephemeralContainers: after } };
+}

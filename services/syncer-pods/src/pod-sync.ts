@@ -142,8 +142,18 @@ export class PodSync {
       return;
     }
 
-    const desired = podUpdates(vPod as never, hPod as never, await this.context(vPod));
-    if (desired) await syncer.host.replace({ ...(desired as V1Pod), apiVersion: "v1", kind: "Pod" });
+    let desired = podUpdates(vPod as never, hPod as never, await this.context(vPod)) as V1Pod | undefined;
+    const added = (desired?.spec?.ephemeralContainers?.length ?? 0) > (hPod.spec?.ephemeralContainers?.length ?? 0);
+    if (desired && added) {
+      // Only the ephemeralcontainers subresource may add them; the rest follows as an update.
+      const withDebug = await syncer.host.replaceEphemeralContainers({
+        ...hPod,
+        metadata: { ...hPod.metadata, name: hName, namespace: this.hostNamespace },
+        spec: { ...(hPod.spec as V1Pod["spec"] & object), ephemeralContainers: desired.spec?.ephemeralContainers },
+      });
+      desired = podUpdates(vPod as never, withDebug as never, await this.context(vPod)) as V1Pod | undefined;
+    }
+    if (desired) await syncer.host.replace({ ...desired, apiVersion: "v1", kind: "Pod" });
     await this.reportStatus(vPod, hPod);
     return;
   }

@@ -311,6 +311,24 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
     );
     assert.equal(updated.metadata?.labels?.extra, "yes");
     assert.equal(updated.spec?.activeDeadlineSeconds, 3600);
+    // An ephemeral (debug) container added in the virtual cluster is added to the twin.
+    const withDebug = (await virtualPod("default", "upd")) as V1Pod;
+    await v.replaceNamespacedPodEphemeralcontainers({
+      name: "upd",
+      namespace: "default",
+      body: {
+        ...withDebug,
+        spec: {
+          ...(withDebug.spec as NonNullable<V1Pod["spec"]>),
+          ephemeralContainers: [{ name: "debugger", image: "busybox", command: ["sh"], stdin: true, tty: true }],
+        },
+      },
+    });
+    await waitFor(
+      "the debug container on the host twin",
+      async () => (await hostPod("default", "upd"))?.spec?.ephemeralContainers?.some((c) => c.name === "debugger"),
+      30_000,
+    );
     const firstHostUid = updated.metadata?.uid;
     // Same name, new pod: the old twin goes and a new one carries the new UID.
     await v.deleteNamespacedPod({ name: "upd", namespace: "default", gracePeriodSeconds: 0 });
