@@ -119,7 +119,20 @@ async function main() {
   const idleCpuPct = ((cpuSeconds(pid) - cpu0) / 10) * 100;
   const idleRss = rssMiB(pid);
 
+  // CPU seconds each process spends on each phase: where the evk path's extra work goes.
+  const procs: [string, number | undefined][] = [
+    ["host kube-apiserver", host.processes?.apiserver.pid],
+    ["host kube-scheduler", host.processes?.scheduler.pid],
+    ["host kwok", host.processes?.kwok.pid],
+    ["evk apiserver", apiserver.process.pid],
+    ["evk relay", relay.pid],
+    ["syncer-pods", syncer.pid],
+  ];
+  const cpuNow = () => procs.map(([, p]) => (p ? cpuSeconds(p) : 0));
+  const cpuSpent = (before: number[]) => cpuNow().map((c, i) => c - (before[i] as number));
+
   // Direct on the host.
+  const cpuDirect0 = cpuNow();
   const direct = watchPods(hostKc, "direct", (p) => p.metadata?.name);
   await direct.start();
   const tDirect0 = performance.now();
@@ -129,6 +142,8 @@ async function main() {
   await waitFor("all direct pods Running", async () => direct.running.size >= N, 600_000, 100);
   const directSeconds = (Math.max(...direct.running.values()) - tDirect0) / 1000;
   direct.stop();
+  const cpuDirect = cpuSpent(cpuDirect0);
+  const cpuEvk0 = cpuNow();
 
   // Through evk.
   const hostSide = watchPods(hostKc, hostNamespace, (p) => p.metadata?.annotations?.["evk.dev/object-name"]);
@@ -158,6 +173,7 @@ async function main() {
   const evkSeconds = (Math.max(...virtualSide.running.values()) - tEvk0) / 1000;
   hostSide.stop();
   virtualSide.stop();
+  const cpuEvk = cpuSpent(cpuEvk0);
   const toHost: number[] = [];
   const back: number[] = [];
   for (const [name, t] of created) {
@@ -194,6 +210,10 @@ async function main() {
     ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
     ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
     ["syncer-pods host requests", hostRequests],
+    ...procs.map(([label], i): [string, string] => [
+      `CPU s, direct / evk: ${label}`,
+      `${fmt(cpuDirect[i] as number, 2)} / ${fmt(cpuEvk[i] as number, 2)}`,
+    ]),
   ]);
 }
 

@@ -538,6 +538,9 @@ export class ResourceApi {
       "content-type": columns ? TABLE_CONTENT_TYPE : "application/json",
       "transfer-encoding": "chunked",
     });
+    // kube-apiserver answers a watch at once; clients wait for these headers before they count the watch
+    // as established, and Node would hold them back until the first event.
+    res.flushHeaders();
     const write = (line: string) => res.write(`${line}\n`);
     // A Table watch sends each object as a one-row Table; column definitions only in the first event.
     let headersSent = false;
