@@ -22,7 +22,7 @@ const program = new Command()
 program
   .command("up")
   .description(
-    "run a virtual cluster on this machine: etcd, nats-server (JetStream), the virtual cluster's API server, relay and syncer-pods, against the host cluster of the current kubeconfig when it answers, else a local Kubernetes host control plane with kwok nodes; Ctrl-C stops everything",
+    "run a virtual cluster on this machine: etcd, nats-server (JetStream), the virtual cluster's API server, relay and syncers (pods, services, storage), against the host cluster of the current kubeconfig when it answers, else a local Kubernetes host control plane with kwok nodes; Ctrl-C stops everything",
   )
   .option("--cluster <name>", "name of the virtual cluster (a DNS label)", dnsLabel, "dev")
   .option("--nodes <n>", "fake nodes kwok manages on a local host", positiveInt, 2)

@@ -17,7 +17,7 @@ import {
   waitFor,
 } from "@evk/testing";
 import { hostName } from "@evk/translate";
-import { CoreV1Api, KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig, type V1Pod, Watch } from "@kubernetes/client-node";
 import { closedLoop, fmt, percentile, printTable } from "./lib.ts";
 
 const N = Number(process.env.EVK_BENCH_PODS ?? 500);
@@ -96,10 +96,13 @@ async function main() {
     cluster,
     hostKubeconfigPath: host.kubeconfigPath,
     hostNamespace,
+    // EVK_BENCH_PROFILE_DIR: a CPU profile of syncer-pods for the whole run, written when it stops.
+    ...(process.env.EVK_BENCH_PROFILE_DIR
+      ? { extraEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.EVK_BENCH_PROFILE_DIR}` } }
+      : {}),
   });
   await syncer.start();
-  const vKc = new KubeConfig();
-  vKc.loadFromString(apiserver.kubeconfig);
+  const vKc = loadKubeConfig(apiserver.kubeconfigPath);
   const v = vKc.makeApiClient(CoreV1Api);
   await v.createNamespace({ body: { metadata: { name: "bench" } } });
   // The host's default service account of "direct" comes from its controller-manager.

@@ -26,7 +26,7 @@ export interface UpOptions {
 
 /**
  * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, the virtual cluster's API server,
- * relay and syncer-pods, against the host cluster of the current kubeconfig when it answers, else (or with
+ * relay and syncers (pods, services, storage), against the host cluster of the current kubeconfig when it answers, else (or with
  * --local-host) a real Kubernetes host control plane with kwok nodes started here. Prints how to reach it;
  * Ctrl-C stops everything.
  */
@@ -66,7 +66,7 @@ export async function up(opts: UpOptions): Promise<void> {
       cluster: opts.cluster,
       hostNamespace,
     });
-    say(`starting the virtual cluster "${opts.cluster}": API server, relay and syncer-pods`);
+    say(`starting the virtual cluster "${opts.cluster}": API server, relay and syncers`);
     const apiserver = await startApiserver({
       etcd: etcd.endpoint,
       cluster: opts.cluster,
@@ -77,14 +77,25 @@ export async function up(opts: UpOptions): Promise<void> {
     });
     const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster: opts.cluster, instance: "up" });
     await relay.start();
-    const syncerPods = await syncerProcess({
-      syncer: "syncer-pods",
-      nats: nats.url,
-      cluster: opts.cluster,
-      hostKubeconfigPath,
-      hostNamespace,
-    });
-    await syncerPods.start();
+    // Every syncer, each its own process as in production; they start side by side.
+    const what = {
+      "syncer-pods": "pods (and their configmaps, secrets, tokens), nodes, events",
+      "syncer-services": "services, endpoints",
+      "syncer-storage": "persistentvolumeclaims, persistentvolumes, storageclasses",
+    } as const;
+    const syncers = await Promise.all(
+      (Object.keys(what) as (keyof typeof what)[]).map(async (name) => {
+        const p = await syncerProcess({
+          syncer: name,
+          nats: nats.url,
+          cluster: opts.cluster,
+          hostKubeconfigPath,
+          hostNamespace,
+        });
+        await p.start();
+        return { name, p };
+      }),
+    );
     process.stdout.write(
       [
         `evk is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -95,14 +106,14 @@ export async function up(opts: UpOptions): Promise<void> {
         `    kubeconfig     ${hostKubeconfigPath}`,
         `  etcd             ${etcd.endpoint}`,
         `  nats             ${nats.url}  (JetStream: every change of the virtual cluster on evk.ev.${opts.cluster}.>)`,
-        `  syncer-pods      pods of the virtual cluster run in host namespace ${hostNamespace}  (${syncerPods.metricsUrl})`,
+        `  host namespace   ${hostNamespace}  (where the cluster's pods, services and claims live on the host)`,
+        ...syncers.map(({ name, p }) => `  ${name.padEnd(16)} ${what[name]}  (${p.metricsUrl})`),
         "",
         "Try:",
         `  kubectl --kubeconfig ${virtualKubeconfig} run web --image=nginx`,
         `  kubectl --kubeconfig ${virtualKubeconfig} get pods -o wide -w`,
         `  kubectl --kubeconfig ${hostKubeconfigPath} -n ${hostNamespace} get pods -o wide`,
         "",
-        "Services and storage are not synced yet: those objects stay in the virtual cluster.",
         "Press Ctrl-C to stop everything.",
         "",
       ].join("\n"),
@@ -112,7 +123,7 @@ export async function up(opts: UpOptions): Promise<void> {
       process.once("SIGTERM", () => resolveStop());
     });
     say("stopping");
-    await syncerPods.stop();
+    await Promise.all(syncers.map(({ p }) => p.stop()));
     await relay.stop();
     await apiserver.stop();
     await host?.stop();

@@ -31,9 +31,9 @@ const common = {
   nats: { type: "string", default: "nats://127.0.0.1:4222" },
   "host-kubeconfig": { type: "string" },
   "host-namespace": { type: "string" },
-  concurrency: { type: "string", default: "16" },
-  "host-qps": { type: "string", default: "100" },
-  "host-burst": { type: "string", default: "200" },
+  concurrency: { type: "string", default: "32" },
+  "host-qps": { type: "string", default: "300" },
+  "host-burst": { type: "string", default: "600" },
   "resync-period": { type: "string", default: "300" },
   "max-retries": { type: "string", default: "8" },
   "backoff-base-ms": { type: "string", default: "250" },
@@ -46,8 +46,8 @@ export const COMMON_USAGE = `  --cluster NAME              virtual cluster name 
   --nats URL                  nats-server (default nats://127.0.0.1:4222)
   --host-kubeconfig PATH      host cluster kubeconfig (default $KUBECONFIG, then ~/.kube/config)
   --host-namespace NS         host namespace of the cluster's objects (required)
-  --concurrency N             objects reconciled at once (default 16)
-  --host-qps N, --host-burst N  request rate toward the host (default 100, burst 200)
+  --concurrency N             objects reconciled at once (default 32)
+  --host-qps N, --host-burst N  request rate toward the host (default 300, burst 600)
   --resync-period SECONDS     look at every object again this often; 0 = never (default 300)
   --max-retries N             failed attempts before a Warning Event (default 8)
   --backoff-base-ms N, --backoff-max-ms N  retry backoff (default 250 .. 30000, with jitter)

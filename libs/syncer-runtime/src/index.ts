@@ -6,6 +6,7 @@ export { type HostSetup, prepareHostNamespace } from "./host-setup.ts";
 export { StatusPublisher } from "./status-publisher.ts";
 export {
   type ControllerSpec,
+  keepConnections,
   loadKubeConfig,
   objectKey,
   Syncer,

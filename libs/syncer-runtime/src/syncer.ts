@@ -84,7 +84,7 @@ export class Syncer {
     this.config = o.config;
     this.log = o.log;
     this.registry = o.registry;
-    this.kubeConfig = o.kubeConfig ?? loadKubeConfig(o.config.hostKubeconfig);
+    this.kubeConfig = o.kubeConfig ? keepConnections(o.kubeConfig) : loadKubeConfig(o.config.hostKubeconfig);
     this.host = new HostClient({
       kubeConfig: this.kubeConfig,
       registry: o.registry,
@@ -301,5 +301,27 @@ export function loadKubeConfig(path: string): KubeConfig {
   } catch (err) {
     throw new Error(`cannot read the host kubeconfig ${path}: ${(err as Error).message}`);
   }
+  return keepConnections(kc);
+}
+
+/**
+ * client-node 2.0.1 builds a new undici Agent, so a new TCP connection and TLS handshake, for every
+ * request (KubeConfig.createDispatcher is not cached, unlike its https agents). Profiled under bench:sync
+ * that was the syncer's largest cost, and it loads the host apiserver with handshakes. One dispatcher per
+ * cluster and user keeps connections alive as client-go does.
+ */
+const kept = new WeakSet<KubeConfig>();
+export function keepConnections(kc: KubeConfig): KubeConfig {
+  if (kept.has(kc)) return kc;
+  kept.add(kc);
+  const inner = kc as unknown as { createDispatcher: (cluster: unknown, opts: unknown) => unknown };
+  const create = inner.createDispatcher.bind(kc);
+  const cache = new Map<string, unknown>();
+  inner.createDispatcher = (cluster, opts) => {
+    const c = cluster as { name?: string; server?: string } | null;
+    const key = JSON.stringify([c?.name, c?.server, kc.getCurrentUser()?.name]);
+    if (!cache.has(key)) cache.set(key, create(cluster, opts));
+    return cache.get(key);
+  };
   return kc;
 }

@@ -7,7 +7,7 @@ describe("syncer config", () => {
   it("applies defaults", () => {
     const r = parseSyncerConfig(base, { HOME: "/home/u" });
     assert.ok(r);
-    assert.equal(r.config.concurrency, 16);
+    assert.equal(r.config.concurrency, 32);
     assert.equal(r.config.hostKubeconfig, "/home/u/.kube/config");
     assert.deepEqual(r.config.metrics, { host: "127.0.0.1", port: 0 });
   });

@@ -104,6 +104,8 @@ export async function syncerProcess(opts: {
   hostKubeconfigPath: string;
   hostNamespace: string;
   extraArgs?: string[];
+  /** E.g. NODE_OPTIONS for a profile. */
+  extraEnv?: Record<string, string>;
 }): Promise<ManagedProcess & { metricsUrl: string }> {
   const dir = makeTempDir(`${opts.syncer}-${opts.cluster}`);
   const port = await freePort();
@@ -119,7 +121,7 @@ export async function syncerProcess(opts: {
       `--metrics-addr=127.0.0.1:${port}`,
       ...(opts.extraArgs ?? []),
     ],
-    env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info" },
+    env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info", ...opts.extraEnv },
     logFile: join(dir, `${opts.syncer}.log`),
     ready: async () => (await httpGet(`http://127.0.0.1:${port}/readyz`)).status === 200,
     readyTimeoutMs: 60_000,
