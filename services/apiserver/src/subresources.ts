@@ -92,7 +92,41 @@ export function prepareForUpdate(type: ResourceType, cur: KubeObject, next: Kube
     const { finalizers: _f, ...spec } = (out.spec ?? {}) as Record<string, unknown>;
     out = { ...out, spec: finalizers === undefined ? spec : { ...spec, finalizers } };
   }
+  if (key(type) === "core/services") out = { ...out, spec: keepAllocatedValues(cur.spec, out.spec) };
   return { ...out, metadata: { ...out.metadata, generation: nextGeneration(cur, out) } };
+}
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  healthCheckNodePort?: number;
+  ports?: { port?: number; protocol?: string; nodePort?: number }[];
+}
+
+/**
+ * kube-apiserver's patchAllocatedValues: an update that leaves out what was allocated (clusterIP(s), a
+ * port's nodePort, healthCheckNodePort) keeps it, so `kubectl apply` of a manifest without them is no
+ * change. (evk's host allocates these; the syncer writes them back.)
+ */
+export function keepAllocatedValues(before: unknown, after: unknown): Record<string, unknown> {
+  const old = (before ?? {}) as ServiceSpec;
+  const next = { ...((after ?? {}) as ServiceSpec) };
+  if (!next.clusterIP && old.clusterIP && next.type !== "ExternalName") {
+    next.clusterIP = old.clusterIP;
+    if (!next.clusterIPs?.length && old.clusterIPs) next.clusterIPs = old.clusterIPs;
+  }
+  const usesNodePorts = next.type === "NodePort" || next.type === "LoadBalancer";
+  if (usesNodePorts && next.ports) {
+    next.ports = next.ports.map((p) => {
+      if (p.nodePort) return p;
+      const was = old.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
+      return was?.nodePort ? { ...p, nodePort: was.nodePort } : p;
+    });
+  }
+  if (next.type === "LoadBalancer" && !next.healthCheckNodePort && old.healthCheckNodePort)
+    next.healthCheckNodePort = old.healthCheckNodePort;
+  return next as Record<string, unknown>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { isStatusError, type KubeObject } from "@evk/kube";
 import { markGraceful, podGracePeriod } from "../src/deletion.ts";
+import { keepAllocatedValues } from "../src/subresources.ts";
 import { lookupResource, type ResourceType } from "../src/resources.ts";
 import {
   applyScale,
@@ -266,4 +267,42 @@ describe("graceful pod deletion", () => {
     assert.equal(shorter.metadata.generation, 2);
     assert.equal(markGraceful(shorter, 60, [], now + 2000), shorter, "but never lengthen it");
   });
+});
+
+describe("services keep what was allocated", () => {
+  const allocated = {
+    type: "NodePort",
+    clusterIP: "10.96.0.7",
+    clusterIPs: ["10.96.0.7"],
+    ports: [
+      { port: 80, protocol: "TCP", nodePort: 30080 },
+      { port: 53, protocol: "UDP", nodePort: 30053 },
+    ],
+  };
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    [
+      "an update without clusterIP or nodePorts keeps them",
+      { type: "NodePort", ports: [{ port: 80, protocol: "TCP" }, { port: 53, protocol: "UDP" }] },
+      allocated,
+    ],
+    [
+      "a nodePort the update names wins",
+      { type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: 31000 }] },
+      { ...allocated, ports: [{ port: 80, protocol: "TCP", nodePort: 31000 }] },
+    ],
+    [
+      "a port of another protocol gets no nodePort from the old one",
+      { type: "NodePort", ports: [{ port: 80, protocol: "UDP" }] },
+      { ...allocated, ports: [{ port: 80, protocol: "UDP" }] },
+    ],
+    [
+      "a ClusterIP service drops nodePorts",
+      { type: "ClusterIP", ports: [{ port: 80, protocol: "TCP" }] },
+      { type: "ClusterIP", clusterIP: "10.96.0.7", clusterIPs: ["10.96.0.7"], ports: [{ port: 80, protocol: "TCP" }] },
+    ],
+    ["an ExternalName service gets no clusterIP", { type: "ExternalName" }, { type: "ExternalName" }],
+  ];
+  for (const [why, next, want] of cases) {
+    it(why, () => assert.deepEqual(keepAllocatedValues(allocated, next), want));
+  }
 });
