@@ -3,6 +3,7 @@ export { COMMON_USAGE, parseSyncerConfig, type SyncerConfig } from "./config.ts"
 export { HostClient, HostError, type HostRef, isHostError } from "./host-client.ts";
 export { type HostChange, HostInformer } from "./host-informer.ts";
 export { type HostSetup, prepareHostNamespace } from "./host-setup.ts";
+export { runSyncerMain } from "./main.ts";
 export { StatusPublisher } from "./status-publisher.ts";
 export {
   type ControllerSpec,

@@ -40,6 +40,20 @@ export class StatusPublisher {
     this.published.inc({ resource: r.resource, action: r.action ?? "status" });
   }
 
+  /** Asks the apiserver to delete a virtual object (if it still has this uid): its host twin is gone. */
+  async deleteVirtual(group: string, resource: string, v: KubeObject, gracePeriodSeconds?: number): Promise<void> {
+    await this.publish(group, {
+      resource,
+      namespace: v.metadata.namespace ?? "",
+      name: v.metadata.name as string,
+      uid: v.metadata.uid as string,
+      hostRevision: Date.now(),
+      status: {},
+      action: "delete",
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    });
+  }
+
   /**
    * A Warning (or Normal) Event about a virtual object, as kubectl describe shows it. Its name is derived
    * from the object and the reason, so a repeated failure updates one Event instead of adding more.

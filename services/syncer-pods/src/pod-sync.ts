@@ -268,17 +268,8 @@ export class PodSync {
     });
   }
 
-  private async deleteVirtual(vPod: KubeObject, gracePeriodSeconds: number): Promise<void> {
-    await this.o.syncer.status.publish("", {
-      resource: "pods",
-      namespace: vPod.metadata.namespace as string,
-      name: vPod.metadata.name as string,
-      uid: vPod.metadata.uid as string,
-      hostRevision: Date.now(),
-      status: {},
-      action: "delete",
-      gracePeriodSeconds,
-    });
+  private deleteVirtual(vPod: KubeObject, gracePeriodSeconds: number): Promise<void> {
+    return this.o.syncer.status.deleteVirtual("", "pods", vPod, gracePeriodSeconds);
   }
 }
 

@@ -243,14 +243,6 @@ export class ServiceSync {
       { service: `${v.metadata.namespace}/${v.metadata.name}` },
       "host Service deleted: deleting the virtual Service",
     );
-    await this.o.syncer.status.publish("", {
-      resource: "services",
-      namespace: v.metadata.namespace as string,
-      name: v.metadata.name as string,
-      uid: v.metadata.uid as string,
-      hostRevision: Date.now(),
-      status: {},
-      action: "delete",
-    });
+    await this.o.syncer.status.deleteVirtual("", "services", v);
   }
 }

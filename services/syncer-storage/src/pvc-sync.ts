@@ -179,16 +179,7 @@ export class PvcSync {
     });
   }
 
-  private async deleteVirtual(v: KubeObject, gracePeriodSeconds = 0): Promise<void> {
-    await this.o.syncer.status.publish("", {
-      resource: "persistentvolumeclaims",
-      namespace: v.metadata.namespace as string,
-      name: v.metadata.name as string,
-      uid: v.metadata.uid as string,
-      hostRevision: Date.now(),
-      status: {},
-      action: "delete",
-      gracePeriodSeconds,
-    });
+  private deleteVirtual(v: KubeObject, gracePeriodSeconds = 0): Promise<void> {
+    return this.o.syncer.status.deleteVirtual("", "persistentvolumeclaims", v, gracePeriodSeconds);
   }
 }
