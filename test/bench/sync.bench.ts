@@ -1,7 +1,8 @@
 // bench:sync — pods created in the virtual cluster (evk: apiserver → etcd → relay → JetStream →
 // syncer-pods → host) against the same number created directly on the host, in one run on one host
 // control plane with kwok. Prints time to all Running on each side and the ratio (target ≤ 1.3),
-// per-pod latencies of both directions, and syncer-pods' idle RSS and CPU.
+// per-pod latencies of both directions, syncer-pods' idle RSS and CPU, and Service create → host
+// clusterIP visible in the virtual cluster (syncer-services).
 import { readFileSync } from "node:fs";
 import { loadKubeConfig, prepareHostNamespace } from "@evk/syncer-runtime";
 import {
@@ -23,6 +24,7 @@ import { closedLoop, fmt, percentile, printTable } from "./lib.ts";
 const N = Number(process.env.EVK_BENCH_PODS ?? 500);
 const CONCURRENCY = Number(process.env.EVK_BENCH_CONCURRENCY ?? 16);
 const NODES = Number(process.env.EVK_BENCH_NODES ?? 4);
+const SERVICES = Number(process.env.EVK_BENCH_SERVICES ?? 100);
 const cluster = "bench";
 const hostNamespace = "evk-bench";
 
@@ -102,6 +104,14 @@ async function main() {
       : {}),
   });
   await syncer.start();
+  const services = await syncerProcess({
+    syncer: "syncer-services",
+    nats: nats.url,
+    cluster,
+    hostKubeconfigPath: host.kubeconfigPath,
+    hostNamespace,
+  });
+  await services.start();
   const vKc = loadKubeConfig(apiserver.kubeconfigPath);
   const v = vKc.makeApiClient(CoreV1Api);
   await v.createNamespace({ body: { metadata: { name: "bench" } } });
@@ -190,6 +200,35 @@ async function main() {
   const expected = new Set(Array.from({ length: N }, (_, i) => hostName(cluster, "bench", `v${i}`)));
   const exact = hostTwins.length === N && hostTwins.every((p) => expected.has(p.metadata?.name ?? ""));
 
+  // Services: virtual create → the host's clusterIP visible on the virtual Service.
+  const svcCreated = new Map<string, number>();
+  const svcIP = new Map<string, number>();
+  let svcWatch: { abort(): void } | undefined;
+  const watchServices = async (): Promise<void> => {
+    svcWatch = await new Watch(vKc).watch(
+      "/api/v1/namespaces/bench/services",
+      {},
+      (_t: string, svc: { metadata?: { name?: string }; spec?: { clusterIP?: string } }) => {
+        const name = svc.metadata?.name;
+        if (name && svc.spec?.clusterIP && !svcIP.has(name)) svcIP.set(name, performance.now());
+      },
+      () => {
+        if (svcIP.size < SERVICES) setTimeout(() => void watchServices().catch(() => {}), 100);
+      },
+    );
+  };
+  await watchServices();
+  await closedLoop(SERVICES, CONCURRENCY, async (i) => {
+    await v.createNamespacedService({
+      namespace: "bench",
+      body: { metadata: { name: `s${i}` }, spec: { selector: { app: "bench" }, ports: [{ port: 80 }] } },
+    });
+    svcCreated.set(`s${i}`, performance.now());
+  });
+  await waitFor("every virtual Service to show its host clusterIP", async () => svcIP.size >= SERVICES, 300_000, 100);
+  svcWatch?.abort();
+  const toClusterIP = [...svcCreated].map(([name, t]) => (svcIP.get(name) as number) - t);
+
   const metrics = await (await fetch(syncer.metricsUrl)).text();
   const hostRequests = [...metrics.matchAll(/^evk_syncer_host_requests_total\{verb="(\w+)",code="(\d+)"\} (\d+)/gm)]
     .map((m) => `${m[1]} ${m[2]}: ${m[3]}`)
@@ -207,6 +246,10 @@ async function main() {
     [
       "host Running → virtual Running p50 / p99",
       `${fmt(percentile(back, 50), 1)} / ${fmt(percentile(back, 99), 1)} ms`,
+    ],
+    [
+      `Service create → host clusterIP in the virtual cluster p50 / p99 (${SERVICES} Services)`,
+      `${fmt(percentile(toClusterIP, 50), 1)} / ${fmt(percentile(toClusterIP, 99), 1)} ms`,
     ],
     ["host twins exactly once", exact ? `yes (${hostTwins.length})` : `NO (${hostTwins.length})`],
     ["syncer-pods idle RSS", `${fmt(idleRss, 1)} MiB`],

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { isStatusError, type KubeObject } from "@evk/kube";
 import { markGraceful, podGracePeriod } from "../src/deletion.ts";
-import { keepAllocatedValues } from "../src/subresources.ts";
 import { lookupResource, type ResourceType } from "../src/resources.ts";
 import {
   applyScale,
   bindPod,
+  keepAllocatedValues,
   nextGeneration,
   prepareForCreate,
   prepareForFinalize,
@@ -282,7 +282,13 @@ describe("services keep what was allocated", () => {
   const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
     [
       "an update without clusterIP or nodePorts keeps them",
-      { type: "NodePort", ports: [{ port: 80, protocol: "TCP" }, { port: 53, protocol: "UDP" }] },
+      {
+        type: "NodePort",
+        ports: [
+          { port: 80, protocol: "TCP" },
+          { port: 53, protocol: "UDP" },
+        ],
+      },
       allocated,
     ],
     [
