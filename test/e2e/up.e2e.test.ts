@@ -105,6 +105,45 @@ describe("e2e: evk up (the README's run command)", function () {
         await nc.close();
       }
       await runWeb(up, kubeconfig, join(dir, "host.kubeconfig"), "e2e");
+      // syncer-services runs too: a Service for the pod gets the host's clusterIP and Endpoints.
+      const svc = up.kubectl(kubeconfig, "create", "--validate=false", "-f", "-");
+      svc.child.stdin?.end(
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "web", namespace: "default" },
+          spec: { selector: { run: "web" }, ports: [{ port: 80 }] },
+        }),
+      );
+      await svc;
+      const clusterIP = await waitFor(
+        "the web Service to get the host's clusterIP",
+        async () =>
+          (await up.kubectl(kubeconfig, "get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")).stdout || undefined,
+        60_000,
+        500,
+      );
+      const hostIP = await up.kubectl(
+        join(dir, "host.kubeconfig"),
+        "-n",
+        "evk-e2e",
+        "get",
+        "svc",
+        "web-x-default-x-e2e",
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+      );
+      assert.equal(clusterIP, hostIP.stdout);
+      const endpoints = await waitFor(
+        "the web Endpoints to list the pod",
+        async () =>
+          (await up.kubectl(kubeconfig, "get", "endpoints", "web", "-o", "jsonpath={.subsets[*].addresses[*].ip}"))
+            .stdout || undefined,
+        60_000,
+        500,
+      );
+      const podIP = (await up.kubectl(kubeconfig, "get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout;
+      assert.equal(endpoints, podIP);
     } catch (err) {
       up.kill();
       throw err;
