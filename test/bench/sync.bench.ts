@@ -233,6 +233,11 @@ async function main() {
   const hostRequests = [...metrics.matchAll(/^evk_syncer_host_requests_total\{verb="(\w+)",code="(\d+)"\} (\d+)/gm)]
     .map((m) => `${m[1]} ${m[2]}: ${m[3]}`)
     .join(", ");
+  const mean = (metric: string, labels = "") => {
+    const sum = Number(new RegExp(`^${metric}_sum\\{${labels}[^}]*\\} (\\S+)`, "m").exec(metrics)?.[1]);
+    const count = Number(new RegExp(`^${metric}_count\\{${labels}[^}]*\\} (\\S+)`, "m").exec(metrics)?.[1]);
+    return (sum / count) * 1000;
+  };
   printTable(`bench:sync — ${N} pods, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes`, [
     ["direct on host: creates/s", fmt(directCreate.opsPerSec, 1)],
     ["direct on host: all Running after", `${fmt(directSeconds, 2)} s`],
@@ -256,6 +261,10 @@ async function main() {
     ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
     ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
     ["syncer-pods host requests", hostRequests],
+    [
+      "syncer-pods mean ms: event lag / reconcile / host create",
+      `${fmt(mean("evk_syncer_event_lag_seconds"), 1)} / ${fmt(mean("evk_syncer_reconcile_seconds", 'syncer="syncer-pods",outcome="ok"'), 1)} / ${fmt(mean("evk_syncer_host_request_seconds", 'verb="create"'), 1)}`,
+    ],
     ...procs.map(([label], i): [string, string] => [
       `CPU s, direct / evk: ${label}`,
       `${fmt(cpuDirect[i] as number, 2)} / ${fmt(cpuEvk[i] as number, 2)}`,
