@@ -1,17 +1,10 @@
 import { StatusError } from "./errors.ts";
+import { parseLabelRequirements, requirementMatches } from "./label-selector.ts";
 import type { KubeObject } from "./object.ts";
 
 // Label and field selectors with kube-apiserver's grammar:
-//   labels: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a   (comma = AND)
+//   labels: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a, a>1, a<1   (comma = AND; label-selector.ts)
 //   fields: a.b=c, a.b==c, a.b!=c                             (only the resource's declared field labels)
-
-type Op = "=" | "!=" | "in" | "notin" | "exists" | "!exists";
-
-interface Requirement {
-  key: string;
-  op: Op;
-  values: string[];
-}
 
 export interface Selector {
   readonly empty: boolean;
@@ -19,10 +12,6 @@ export interface Selector {
 }
 
 const everything: Selector = { empty: true, matches: () => true };
-
-function bad(msg: string): StatusError {
-  return new StatusError("BadRequest", `unable to parse requirement: ${msg}`);
-}
 
 /** Splits on commas outside parentheses. */
 function splitTop(s: string): string[] {
@@ -41,69 +30,10 @@ function splitTop(s: string): string[] {
   return out;
 }
 
-const KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-
-function checkKey(k: string): string {
-  if (!KEY.test(k))
-    throw bad(
-      `invalid label key "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-    );
-  return k;
-}
-
-function checkValue(v: string): string {
-  if (!VALUE.test(v))
-    throw bad(
-      `invalid label value: "${v}": must be 63 characters or less and must be empty or begin and end with an alphanumeric character`,
-    );
-  return v;
-}
-
-function parseRequirement(raw: string): Requirement {
-  const s = raw.trim();
-  if (s === "") throw bad("found '', expected: !, identifier, or 'end of string'");
-  if (s.startsWith("!")) return { key: checkKey(s.slice(1).trim()), op: "!exists", values: [] };
-  const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(s);
-  if (set) {
-    const values = (set[3] as string).split(",").map((v) => checkValue(v.trim()));
-    return { key: checkKey(set[1] as string), op: set[2] as "in" | "notin", values };
-  }
-  const eq = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(s);
-  if (eq) {
-    return {
-      key: checkKey(eq[1] as string),
-      op: eq[2] === "!=" ? "!=" : "=",
-      values: [checkValue((eq[3] as string).trim())],
-    };
-  }
-  if (/^\S+$/.test(s)) return { key: checkKey(s), op: "exists", values: [] };
-  throw bad(`found '${s}', expected: in, notin, =, ==, !=, gt, lt`);
-}
-
-function requirementMatches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.hasOwn(labels, r.key);
-  const v = labels[r.key];
-  switch (r.op) {
-    case "=":
-      return has && v === r.values[0];
-    case "!=":
-      return !has || v !== r.values[0];
-    case "in":
-      return has && r.values.includes(v as string);
-    case "notin":
-      return !has || !r.values.includes(v as string);
-    case "exists":
-      return has;
-    case "!exists":
-      return !has;
-  }
-}
-
 export function parseLabelSelector(s: string | null | undefined): Selector {
   if (!s || s.trim() === "") return everything;
-  const reqs = splitTop(s).map(parseRequirement);
+  const reqs = parseLabelRequirements(s);
+  if (reqs.length === 0) return everything;
   return { empty: false, matches: (labels) => reqs.every((r) => requirementMatches(r, labels ?? {})) };
 }
 

@@ -68,3 +68,42 @@ describe("field selectors", () => {
     );
   });
 });
+
+describe("label selector errors, worded as kube-apiserver 1.35 words them", () => {
+  // Each message was read from a real kube-apiserver's 400 answer to the same selector.
+  const cases: [string, string][] = [
+    ["app in (a", "unable to parse requirement: found '', expected: ',' or ')'"],
+    ["app in (a,", "unable to parse requirement: found '', expected: ',', or identifier"],
+    ["a=b,", "found '', expected: identifier after ','"],
+    ["!", "unable to parse requirement: found '', expected: identifier"],
+    ["a notin b", "unable to parse requirement: found 'b' expected: '('"],
+    ["a==b==c", "found '==', expected: ',' or 'end of string'"],
+    ["a=b c", "found 'c', expected: ',' or 'end of string'"],
+    [
+      "a.b/c/d=x",
+      "unable to parse requirement: <nil>: Invalid value: \"a.b/c/d\": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ],
+  ];
+  for (const [selector, message] of cases) {
+    it(JSON.stringify(selector), () =>
+      assert.throws(
+        () => parseLabelSelector(selector),
+        (err: Error) => err.message === message,
+      ),
+    );
+  }
+  const matching: [string, Record<string, string>, boolean][] = [
+    ["a>1", { a: "2" }, true],
+    ["a>1", { a: "1" }, false],
+    ["a<10", { a: "3" }, true],
+    ["a>1", { a: "x" }, false],
+    ["in in (in)", { in: "in" }, true],
+    ["a in (,x)", { a: "" }, true],
+    ["a=", { a: "" }, true],
+    ["!a,b", { b: "1" }, true],
+  ];
+  for (const [selector, labels, want] of matching) {
+    it(`${selector} against ${JSON.stringify(labels)}: ${want}`, () =>
+      assert.equal(parseLabelSelector(selector).matches(labels), want));
+  }
+});

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { isStatusError, type KubeObject } from "@evk/kube";
 import type { Logger } from "@evk/observability";
 import type { Store, WatchCache } from "@evk/store";
 
-// Objects a real cluster has without anyone creating them: the `default` ServiceAccount of every namespace
-// (kube-controller-manager's serviceaccounts controller) and the `default/kubernetes` Service with its
+// Objects a real cluster has without anyone creating them: the `default` ServiceAccount and the
+// `kube-root-ca.crt` ConfigMap of every namespace (kube-controller-manager) and the `default/kubernetes` Service with its
 // Endpoints and EndpointSlice (kube-apiserver's own reconciler). evk's apiserver keeps both.
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const namespaces = { group: "", resource: "namespaces" };
 const serviceaccounts = { group: "", resource: "serviceaccounts" };
+const configmaps = { group: "", resource: "configmaps" };
 
 const ignore =
   (...reasons: ("AlreadyExists" | "NotFound" | "Conflict")[]) =>
@@ -18,19 +20,61 @@ const ignore =
     return undefined;
   };
 
-/** Creates the `default` ServiceAccount in every active namespace, now and whenever one is created or it is deleted. */
-export class DefaultServiceAccounts {
+/** One object every active namespace has. */
+interface PerNamespace {
+  resource: { group: string; resource: string };
+  name: string;
+  build: (namespace: string) => KubeObject;
+  /** Brings an existing object back to what it must hold (undefined: leave it as it is). */
+  repair?: (cur: KubeObject) => KubeObject | undefined;
+}
+
+/** kube-controller-manager's root-ca-cert-publisher describes its ConfigMap so. */
+export const ROOT_CA_DESCRIPTION =
+  "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/**
+ * What kube-controller-manager gives every namespace: the `default` ServiceAccount (serviceaccounts
+ * controller) and the `kube-root-ca.crt` ConfigMap with the cluster CA (root-ca-cert-publisher, which
+ * pods' service-account volumes mount). Created for existing namespaces at start, for new ones, and again
+ * when deleted; the CA ConfigMap is put back when its data is changed.
+ */
+export class NamespaceDefaults {
   private readonly store: Store;
   private readonly cache: WatchCache;
   private readonly log: Logger;
+  private readonly objects: PerNamespace[];
   private readonly watchers: { stop(): void }[] = [];
   private readonly busy = new Set<string>();
   private stopped = false;
 
-  constructor(store: Store, cache: WatchCache, log: Logger) {
+  constructor(store: Store, cache: WatchCache, log: Logger, caPem: string) {
     this.store = store;
     this.cache = cache;
     this.log = log;
+    const rootCa = { "ca.crt": caPem };
+    this.objects = [
+      {
+        resource: serviceaccounts,
+        name: "default",
+        build: (namespace) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace } }),
+      },
+      {
+        resource: configmaps,
+        name: "kube-root-ca.crt",
+        build: (namespace) => ({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "kube-root-ca.crt",
+            namespace,
+            annotations: { "kubernetes.io/description": ROOT_CA_DESCRIPTION },
+          },
+          data: rootCa,
+        }),
+        repair: (cur) => (isDeepStrictEqual(cur.data, rootCa) ? undefined : { ...cur, data: rootCa }),
+      },
+    ];
   }
 
   start(): void {
@@ -38,13 +82,18 @@ export class DefaultServiceAccounts {
     this.watchers.push(
       this.cache.watch(namespaces, { fromRevision: 0 }, (ev) => {
         if (ev.type !== "DELETED" && !ev.object.metadata.deletionTimestamp)
-          this.ensure(ev.object.metadata.name as string);
-      }),
-      this.cache.watch(serviceaccounts, { fromRevision: this.cache.revision }, (ev) => {
-        if (ev.type === "DELETED" && ev.object.metadata.name === "default")
-          this.ensure(ev.object.metadata.namespace as string);
+          for (const o of this.objects) this.ensure(o, ev.object.metadata.name as string);
       }),
     );
+    for (const o of this.objects) {
+      this.watchers.push(
+        this.cache.watch(o.resource, { fromRevision: this.cache.revision }, (ev) => {
+          if (ev.object.metadata.name !== o.name) return;
+          const namespace = ev.object.metadata.namespace as string;
+          if (ev.type === "DELETED" || (o.repair && o.repair(ev.object) !== undefined)) this.ensure(o, namespace);
+        }),
+      );
+    }
   }
 
   stop(): void {
@@ -52,29 +101,38 @@ export class DefaultServiceAccounts {
     for (const w of this.watchers) w.stop();
   }
 
-  private ensure(namespace: string): void {
-    if (this.stopped || this.busy.has(namespace)) return;
-    if (this.cache.get({ ...serviceaccounts, namespace, name: "default" })) return;
-    this.busy.add(namespace);
-    void this.create(namespace).finally(() => this.busy.delete(namespace));
+  private ensure(o: PerNamespace, namespace: string): void {
+    const id = `${o.resource.resource}/${namespace}`;
+    if (this.stopped || this.busy.has(id)) return;
+    const cur = this.cache.get({ ...o.resource, namespace, name: o.name })?.object;
+    if (cur && !o.repair?.(cur)) return;
+    this.busy.add(id);
+    void this.write(o, namespace).finally(() => this.busy.delete(id));
   }
 
-  private async create(namespace: string): Promise<void> {
+  private async write(o: PerNamespace, namespace: string): Promise<void> {
+    const ref = { ...o.resource, namespace, name: o.name };
     try {
       // etcd decides: a namespace going away must not get new content.
       const ns = await this.store.get({ ...namespaces, name: namespace }).catch(ignore("NotFound"));
       if (!ns || ns.metadata.deletionTimestamp || this.stopped) return;
-      const sa: KubeObject = {
-        apiVersion: "v1",
-        kind: "ServiceAccount",
-        metadata: { name: "default", namespace, uid: randomUUID(), creationTimestamp: now(), generation: 1 },
-      };
+      const fresh = o.build(namespace);
       const made = await this.store
-        .create({ ...serviceaccounts, namespace, name: "default" }, sa)
+        .create(ref, { ...fresh, metadata: { ...fresh.metadata, uid: randomUUID(), creationTimestamp: now() } })
         .catch(ignore("AlreadyExists"));
-      if (made) this.log.info({ namespace }, "created the default service account");
+      if (made) {
+        this.log.info({ namespace, object: `${o.resource.resource}/${o.name}` }, "created a namespace default");
+        return;
+      }
+      if (o.repair) {
+        const repair = o.repair;
+        await this.store.guaranteedUpdate(ref, (cur) => repair(cur) ?? cur).catch(ignore("NotFound"));
+      }
     } catch (err) {
-      this.log.error({ namespace, err: (err as Error).message }, "creating the default service account failed");
+      this.log.error(
+        { namespace, object: `${o.resource.resource}/${o.name}`, err: (err as Error).message },
+        "creating a namespace default failed",
+      );
     }
   }
 }

@@ -10,10 +10,12 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
-import { DefaultServiceAccounts, reconcileKubernetesService } from "./bootstrap.ts";
+import { NamespaceDefaults, reconcileKubernetesService } from "./bootstrap.ts";
 import { applyDefaults } from "./defaults.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { NamespaceFinalizer } from "./namespace-lifecycle.ts";
+import { OpenApiService } from "./openapi.ts";
+import { useK8sProtos } from "./protobuf.ts";
 import { parseRequest } from "./request-info.ts";
 import { ISSUER, jwks, loadSigningKey, TokenInvalidError } from "./sa-token.ts";
 import { adminToken, clusterCA, serviceAccountKey } from "./secrets.ts";
@@ -41,6 +43,13 @@ export interface ApiServerOptions {
   maxTokenExpirationSeconds?: number;
   /** kube's --service-account-extend-token-expiration (default true). */
   extendTokenExpiration?: boolean;
+  /**
+   * The host cluster's kubeconfig, used only to read its OpenAPI documents (GET /openapi/v2, /openapi/v3) at
+   * start; they are kept in etcd, so later starts work while the host is unreachable.
+   */
+  hostKubeconfig?: string;
+  /** Where Kubernetes' .proto files are, for protobuf request bodies (default: `go env GOMODCACHE`). */
+  k8sProtos?: string;
 }
 
 export interface RunningApiServer {
@@ -57,6 +66,11 @@ export const EMULATED_VERSION = { major: "1", minor: "35", gitVersion: "v1.35.4-
 const BOOTSTRAP_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  // k8s.io/api v0.N.P is the module of Kubernetes 1.N.P, the version this server presents itself as.
+  const protos = useK8sProtos(o.k8sProtos, EMULATED_VERSION.gitVersion.replace(/^v1\.(\d+\.\d+).*/, "v0.$1"));
+  if (protos.ok)
+    o.log.info({ dirs: protos.dirs, from: protos.source }, "protobuf request bodies: Kubernetes protos found");
+  else o.log.warn({ missing: protos.missing }, "protobuf request bodies other than TokenRequest will get 415");
   const store = new Store({ etcd: o.etcd, cluster: o.cluster });
   const cache = new WatchCache({ etcd: o.etcd, cluster: o.cluster });
   await cache.start();
@@ -96,11 +110,18 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     extendExpiration: o.extendTokenExpiration ?? true,
   });
   collectDefaultMetrics({ register: o.registry });
-  const api = new ResourceApi(store, cache, tokens);
+  const openapi = new OpenApiService({
+    etcd: o.etcd,
+    cluster: o.cluster,
+    log: o.log,
+    ...(o.hostKubeconfig ? { hostKubeconfig: o.hostKubeconfig } : {}),
+  });
+  await openapi.start();
+  const api = new ResourceApi(store, cache, tokens, openapi);
   const namespaceFinalizer = new NamespaceFinalizer(store, cache, o.log);
   namespaceFinalizer.start();
-  const defaultServiceAccounts = new DefaultServiceAccounts(store, cache, o.log);
-  defaultServiceAccounts.start();
+  const namespaceDefaults = new NamespaceDefaults(store, cache, o.log, ca.cert);
+  namespaceDefaults.start();
   let nc: NatsConnection | undefined;
   let ingest: RunningConsumer | undefined;
   let tokenChannel: { stop(): void } | undefined;
@@ -179,6 +200,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         return;
       }
       const p = url.pathname.replace(/\/+$/, "");
+      if (p === "/openapi/v2" || p === "/openapi/v3" || p.startsWith("/openapi/v3/")) {
+        openapi.handle(req, res, url);
+        return;
+      }
       // Service-account issuer discovery (kube's ServiceAccountIssuerDiscovery): the issuer's OIDC document
       // and the keys that verify its tokens.
       if (info.verb === "get" && p === "/.well-known/openid-configuration") {
@@ -242,7 +267,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     kubeconfig: renderKubeconfig({ cluster: o.cluster, server: url, caPem: ca.cert, user: "admin", token }),
     async close() {
       namespaceFinalizer.stop();
-      defaultServiceAccounts.stop();
+      namespaceDefaults.stop();
+      openapi.stop();
       tokenChannel?.stop();
       await ingest?.stop();
       await nc?.drain();

@@ -22,6 +22,27 @@ export function specChanged(before: KubeObject, after: KubeObject): boolean {
   return !isDeepStrictEqual(specOf(before), specOf(after));
 }
 
+/** The kinds whose create strategy starts metadata.generation at 1 (checked against kube-apiserver 1.35). */
+const GENERATION_TRACKED = new Set([
+  "core/pods",
+  "core/replicationcontrollers",
+  "core/podtemplates",
+  "apps/deployments",
+  "apps/replicasets",
+  "apps/statefulsets",
+  "apps/daemonsets",
+  "batch/jobs",
+  "batch/cronjobs",
+  "discovery.k8s.io/endpointslices",
+  "networking.k8s.io/ingresses",
+  "networking.k8s.io/ingressclasses",
+  "networking.k8s.io/networkpolicies",
+  "policy/poddisruptionbudgets",
+  "scheduling.k8s.io/priorityclasses",
+]);
+
+export const tracksGeneration = (t: Pick<ResourceType, "group" | "resource">) => GENERATION_TRACKED.has(key(t));
+
 /** metadata.generation after a write: +1 when the spec changed, never for status or metadata changes. */
 export function nextGeneration(before: KubeObject, after: KubeObject): number | undefined {
   const g = before.metadata.generation;
