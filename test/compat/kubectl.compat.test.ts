@@ -91,6 +91,15 @@ function scenario(ns: string): Step[] {
       codeOnly: false,
     },
     { args: [...n, "get", "configmaps", "-l", "app in (a"], codeOnly: false },
+    // Client-side apply (strategic merge patch with the last-applied annotation), default validation.
+    { args: [...n, "apply", "-f", "-"], stdin: configMap("web", { a: "1", b: "2" }) },
+    { args: [...n, "apply", "-f", "-"], stdin: configMap("web", { a: "1", c: "3" }) },
+    { args: [...n, "get", "configmap", "web", "-o", "jsonpath={.data}"] },
+    { args: [...n, "patch", "configmap", "web", "--type", "strategic", "-p", '{"data":{"d":"4"}}'] },
+    {
+      args: [...n, "create", "-f", "-"],
+      stdin: manifest({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "strict" }, data: {}, bogus: 1 }),
+    },
     { args: [...n, "delete", "configmap", "app", "--wait"] },
     { args: [...n, "get", "configmap", "app", "--ignore-not-found", "-o", "name"] },
     { args: ["delete", "namespace", ns, "--wait=false"] },
@@ -106,7 +115,7 @@ describe("compat: kubectl against evk-apiserver and kube-apiserver side by side"
 
   before(async () => {
     [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "compat" });
+    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "compat", hostKubeconfigPath: host.kubeconfigPath });
   });
   after(async () => {
     await evk?.stop();

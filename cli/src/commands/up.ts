@@ -72,6 +72,8 @@ export async function up(opts: UpOptions): Promise<void> {
       cluster: opts.cluster,
       nats: nats.url,
       kubeconfigPath: virtualKubeconfig,
+      // Read-only: the host's OpenAPI documents (kubectl explain / apply, strategic merge patch).
+      hostKubeconfigPath,
       // The virtual default/kubernetes Service shows the address pods on the host reach the apiserver by.
       extraArgs: [`--kubernetes-service-ip=${apiserverClusterIP}`],
     });

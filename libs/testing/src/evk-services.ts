@@ -24,6 +24,8 @@ export async function startApiserver(opts: {
   nats?: string;
   port?: number;
   kubeconfigPath?: string;
+  /** The host cluster's kubeconfig: the apiserver reads (only) its OpenAPI documents with it. */
+  hostKubeconfigPath?: string;
   extraArgs?: string[];
 }): Promise<LocalApiserver> {
   const dir = makeTempDir(`apiserver-${opts.cluster}`);
@@ -38,6 +40,7 @@ export async function startApiserver(opts: {
       `--port=${opts.port ?? 0}`,
       `--kubeconfig-out=${kubeconfigPath}`,
       ...(opts.nats ? [`--nats=${opts.nats}`] : []),
+      ...(opts.hostKubeconfigPath ? [`--host-kubeconfig=${opts.hostKubeconfigPath}`] : []),
       ...(opts.extraArgs ?? []),
     ],
     env: { EVK_LOG_LEVEL: process.env.EVK_SERVICE_LOG_LEVEL ?? "info" },

@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { binaries, cacheDir, KWOK_VERSION, NATS_VERSION, repoRoot } from "./paths.ts";
 
@@ -8,9 +8,30 @@ interface Part {
   name: string;
   ready: () => boolean;
   script: string[];
+  /** Tests that need it fail on their own, with a clear message: a failure here is a warning, not the end of the run. */
+  optional?: boolean;
 }
 
-const parts: Record<"etcd" | "nats" | "kwok" | "kube" | "etcdBench", Part> = {
+/**
+ * True when the Go module cache holds the k8s.io/api and k8s.io/apimachinery versions tools/k8s-bins/go.mod
+ * pins: the apiserver reads their .proto files there to decode protobuf request bodies.
+ */
+function kubeProtosReady(): boolean {
+  const gomod = readFileSync(join(repoRoot, "tools/k8s-bins/go.mod"), "utf8");
+  let cache: string;
+  try {
+    cache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8", timeout: 15_000 }).trim();
+  } catch {
+    return false;
+  }
+  return ["api", "apimachinery"].every((m) => {
+    const v = new RegExp(`^\\s*k8s\\.io/${m} => k8s\\.io/${m} (v\\S+)`, "m").exec(gomod)?.[1];
+    const proto = m === "api" ? "core/v1/generated.proto" : "pkg/apis/meta/v1/generated.proto";
+    return v !== undefined && existsSync(join(cache, "k8s.io", `${m}@${v}`, proto));
+  });
+}
+
+const parts: Record<"etcd" | "nats" | "kwok" | "kube" | "kubeProtos" | "etcdBench", Part> = {
   etcd: {
     name: "etcd 3.5 (Debian trixie etcd-server)",
     ready: () => existsSync(binaries.etcd),
@@ -39,6 +60,12 @@ const parts: Record<"etcd" | "nats" | "kwok" | "kube" | "etcdBench", Part> = {
       ),
     script: ["tools/k8s-bins/build.sh", binaries.kubeDir],
   },
+  kubeProtos: {
+    name: "Kubernetes .proto files (k8s.io/api, k8s.io/apimachinery in the Go module cache)",
+    ready: kubeProtosReady,
+    script: ["tools/k8s-bins/protos.sh"],
+    optional: true,
+  },
   etcdBench: {
     name: "etcd-bench (raw put load with etcd's Go client)",
     ready: () => existsSync(binaries.etcdBench),
@@ -54,7 +81,7 @@ export class ProvisionError extends Error {}
  * Builds or fetches the named parts that are missing from the cache. The scripts print their
  * own progress to stderr and are idempotent, so a warm call costs a few file checks.
  */
-export async function ensureParts(names: PartName[] = ["etcd", "nats", "kwok", "kube"]): Promise<void> {
+export async function ensureParts(names: PartName[] = ["etcd", "nats", "kwok", "kube", "kubeProtos"]): Promise<void> {
   for (const n of names) {
     const part = parts[n];
     if (part.ready()) continue;
@@ -70,6 +97,12 @@ export async function ensureParts(names: PartName[] = ["etcd", "nats", "kwok", "
       child.on("error", reject);
       child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1)));
     });
+    if ((code !== 0 || !part.ready()) && part.optional) {
+      process.stderr.write(
+        `evk: could not prepare ${part.name} (${script} exited ${code}); tests that need it will fail\n`,
+      );
+      continue;
+    }
     if (code !== 0 || !part.ready()) {
       throw new ProvisionError(`could not prepare ${part.name} (${script} exited ${code}); see the message above`);
     }

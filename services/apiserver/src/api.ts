@@ -4,7 +4,15 @@ import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelS
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
 import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
+import {
+  fieldValidationOf,
+  quoteStrategicPatch,
+  setWarnings,
+  validateBody,
+  validatePatched,
+} from "./field-validation.ts";
 import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
+import type { Schema, SchemaIndex } from "./openapi-schema.ts";
 import { applyPatch, type PatchType, patchTypeOf } from "./patch.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
@@ -19,10 +27,12 @@ import {
   prepareForStatusUpdate,
   prepareForUpdate,
   toScale,
+  tracksGeneration,
   validateBinding,
 } from "./subresources.ts";
 import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables.ts";
 import type { ServiceAccountTokens, TokenRequestBody, UserInfo } from "./tokens.ts";
+import { validateName } from "./validation.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -42,17 +52,11 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, se.code, se.toStatus());
 }
 
-async function readBody(req: IncomingMessage, opts: { protobuf?: boolean } = {}): Promise<unknown> {
+async function readBody(req: IncomingMessage, _opts: { protobuf?: boolean } = {}): Promise<unknown> {
   const ct = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
-  // Protobuf bodies (typed client-go clients, kubectl's create generators) are decoded only for the few
-  // messages protobuf.ts knows; elsewhere 415 says so plainly instead of a JSON parse error.
-  if (ct === "application/vnd.kubernetes.protobuf" && opts.protobuf) return decodeKubeProtobuf(await readRaw(req));
-  if (ct === "application/vnd.kubernetes.protobuf") {
-    throw new StatusError(
-      "UnsupportedMediaType",
-      "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json",
-    );
-  }
+  // Protobuf bodies (typed client-go clients, kubectl's create generators) become the JSON a Go client would
+  // have sent (protobuf.ts); a kind it cannot decode gets a 415 that says why, never a JSON parse error.
+  if (ct === "application/vnd.kubernetes.protobuf") return decodeKubeProtobuf(await readRaw(req));
   const text = (await readRaw(req)).toString("utf8");
   if (text.trim() === "") return undefined;
   try {
@@ -81,10 +85,60 @@ export class ResourceApi {
   private readonly cache: WatchCache;
   private readonly tokens: ServiceAccountTokens | undefined;
 
-  constructor(store: Store, cache: WatchCache, tokens?: ServiceAccountTokens) {
+  /** The served OpenAPI schemas (strategic merge patch metadata, field validation), once there are any. */
+  private readonly openapi: { readonly schemas: SchemaIndex | undefined } | undefined;
+
+  constructor(
+    store: Store,
+    cache: WatchCache,
+    tokens?: ServiceAccountTokens,
+    openapi?: { readonly schemas: SchemaIndex | undefined },
+  ) {
     this.store = store;
     this.cache = cache;
     this.tokens = tokens;
+    this.openapi = openapi;
+  }
+
+  private schemaOf(group: string, version: string, kind: string): { index: SchemaIndex; schema: Schema } | undefined {
+    const index = this.openapi?.schemas;
+    const schema = index?.kind(group, version, kind);
+    return index && schema ? { index, schema } : undefined;
+  }
+
+  /** Unknown fields of a create or update body: dropped, refused (Strict) or warned about (Warn). */
+  private validateFields(type: ResourceType, obj: KubeObject, query: URLSearchParams, verb: "create" | "update") {
+    const directive = fieldValidationOf(query, verb);
+    const s = this.schemaOf(type.group, type.version, type.kind);
+    return s ? validateBody(s.index, s.schema, type.kind, type.version, obj, directive) : [];
+  }
+
+  /** Applies a patch with the kind's strategic-merge metadata and validates the result's fields. */
+  private patcher(
+    type: { group: string; version: string; kind: string },
+    pt: PatchType,
+    body: unknown,
+    query: URLSearchParams,
+  ) {
+    const directive = fieldValidationOf(query, "patch");
+    const s = this.schemaOf(type.group, type.version, type.kind);
+    const out = { warnings: [] as string[] };
+    const apply = (cur: KubeObject): KubeObject => {
+      // Strategic merge patch consumes its patch (and kube quotes what is left of it), so each try gets a copy.
+      const patch = pt === "strategic" ? structuredClone(body) : body;
+      const next = applyPatch(cur, pt, patch, s ? s.index.patchMeta(s.schema) : undefined);
+      out.warnings = s
+        ? validatePatched(
+            s.index,
+            s.schema,
+            next,
+            directive,
+            pt === "strategic" ? quoteStrategicPatch(patch) : () => JSON.stringify(next),
+          )
+        : [];
+      return next;
+    };
+    return Object.assign(out, { apply });
   }
 
   async handle(
@@ -161,6 +215,7 @@ export class ResourceApi {
         return this.watch(type, info, req, res, query);
       case "create": {
         const obj = this.checkBody(type, info, await readBody(req));
+        const warnings = this.validateFields(type, obj, query, "create");
         const name =
           obj.metadata.name || (obj.metadata.generateName ? `${obj.metadata.generateName}${randomSuffix()}` : "");
         await this.requireNamespace(type, info, name);
@@ -171,8 +226,15 @@ export class ResourceApi {
             [{ field: "metadata.name", message: "Required value: name or generateName is required" }],
             type.group,
           );
+        validateName(type, name);
         const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-        const meta = { ...obj.metadata, name, uid: randomUUID(), creationTimestamp: now, generation: 1 };
+        const meta = {
+          ...obj.metadata,
+          name,
+          uid: randomUUID(),
+          creationTimestamp: now,
+          ...(tracksGeneration(type) ? { generation: 1 } : { generation: undefined }),
+        };
         if (type.namespaced) meta.namespace = info.namespace;
         delete meta.resourceVersion;
         const created = await this.store.create(
@@ -183,10 +245,12 @@ export class ResourceApi {
             prepareForCreate(type, { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta }),
           ),
         );
+        setWarnings(res, warnings);
         return sendJson(res, 201, created);
       }
       case "update": {
         const obj = this.checkBody(type, info, await readBody(req));
+        const warnings = this.validateFields(type, obj, query, "update");
         if (obj.metadata.name !== info.name)
           throw errors.badRequest(
             `the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`,
@@ -196,17 +260,20 @@ export class ResourceApi {
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return prepareForUpdate(type, cur, obj);
         });
+        setWarnings(res, warnings);
         return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), updated));
       }
       case "patch": {
         const pt = requirePatchType(req);
         const body = await readBody(req);
+        const patcher = this.patcher(type, pt, body, query);
         const patched = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
-          const next = applyPatch(cur, pt, body);
+          const next = patcher.apply(cur);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return prepareForUpdate(type, cur, next);
         });
+        setWarnings(res, patcher.warnings);
         return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), patched));
       }
       case "delete": {
@@ -345,7 +412,9 @@ export class ResourceApi {
     } else if (info.verb === "patch") {
       const pt = requirePatchType(req);
       const body = await readBody(req);
-      next = (cur) => applyPatch(cur, pt, body);
+      const s = this.schemaOf(type.group, type.version, type.kind);
+      next = (cur) =>
+        applyPatch(cur, pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
     } else {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
@@ -388,7 +457,9 @@ export class ResourceApi {
     } else if (info.verb === "patch") {
       const pt: PatchType = requirePatchType(req);
       const body = await readBody(req);
-      desired = (cur) => applyPatch(toScale(cur), pt, body);
+      const s = this.schemaOf("autoscaling", "v1", "Scale");
+      desired = (cur) =>
+        applyPatch(toScale(cur), pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
     } else {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }

@@ -1,7 +1,8 @@
 // The virtual API server of one cluster: `node services/apiserver/src/main.ts --etcd URL --cluster NAME
 // [--nats URL] [--bind-address 127.0.0.1] [--port 0] [--kubeconfig-out PATH] [--advertise-address IP]
 // [--kubernetes-service-ip 10.96.0.1] [--service-account-max-token-expiration SECONDS]
-// [--service-account-extend-token-expiration true|false]` (or EVK_* environment variables of the same names).
+// [--service-account-extend-token-expiration true|false] [--k8s-protos DIR]` (or EVK_* environment variables of
+// the same names). [--host-kubeconfig PATH] is used only to read the host's OpenAPI documents.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger, createRegistry } from "@evk/observability";
@@ -11,7 +12,7 @@ import { startApiServer } from "./server.ts";
 const usage =
   "usage: main.ts --etcd <url> --cluster <name> [--nats <url>] [--bind-address <ip>] [--port <n>] [--kubeconfig-out <path>]" +
   " [--advertise-address <ip>] [--kubernetes-service-ip <ip>] [--service-account-max-token-expiration <seconds>]" +
-  " [--service-account-extend-token-expiration true|false]";
+  " [--service-account-extend-token-expiration true|false] [--k8s-protos <dir>] [--host-kubeconfig <path>]";
 let cfg: {
   etcd: string;
   cluster: string;
@@ -23,6 +24,8 @@ let cfg: {
   kubernetesServiceIP: string;
   maxTokenExpirationSeconds: number;
   extendTokenExpiration: boolean;
+  k8sProtos: string | undefined;
+  hostKubeconfig: string | undefined;
 };
 try {
   const { values } = parseArgs({
@@ -43,6 +46,8 @@ try {
         type: "string",
         default: process.env.EVK_SERVICE_ACCOUNT_EXTEND_TOKEN_EXPIRATION ?? "true",
       },
+      "k8s-protos": { type: "string", default: process.env.EVK_K8S_PROTOS },
+      "host-kubeconfig": { type: "string", default: process.env.EVK_HOST_KUBECONFIG },
     },
   });
   if (!values.etcd) throw new Error("--etcd is required");
@@ -68,6 +73,8 @@ try {
     kubernetesServiceIP: values["kubernetes-service-ip"] as string,
     maxTokenExpirationSeconds: maxExp,
     extendTokenExpiration: extend === "true",
+    k8sProtos: values["k8s-protos"] || undefined,
+    hostKubeconfig: values["host-kubeconfig"] || undefined,
   };
 } catch (err) {
   process.stderr.write(`apiserver: ${(err as Error).message}\n${usage}\n`);
@@ -89,6 +96,8 @@ const server = await startApiServer({
   kubernetesServiceIP: cfg.kubernetesServiceIP,
   maxTokenExpirationSeconds: cfg.maxTokenExpirationSeconds,
   extendTokenExpiration: cfg.extendTokenExpiration,
+  ...(cfg.k8sProtos ? { k8sProtos: cfg.k8sProtos } : {}),
+  ...(cfg.hostKubeconfig ? { hostKubeconfig: cfg.hostKubeconfig } : {}),
 });
 if (cfg.kubeconfigOut) writeFileSync(cfg.kubeconfigOut, server.kubeconfig, { mode: 0o600 });
 log.info({ url: server.url, kubeconfig: cfg.kubeconfigOut }, "apiserver serving");

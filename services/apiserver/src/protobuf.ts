@@ -1,8 +1,12 @@
 import { StatusError } from "@evk/kube";
+import { messageToJson } from "./protobuf-json.ts";
+import { K8sProtos, locateK8sProtos, type ProtoLocation } from "./protobuf-protos.ts";
 
-// A decoder for the few Kubernetes protobuf bodies kubectl's typed clients send to endpoints evk serves
-// (`kubectl create token` posts a TokenRequest, `kubectl auth whoami` a SelfSubjectReview). Each message
-// is decoded by a small field table into the JSON shape the API uses; anything else is still a 415.
+// Kubernetes protobuf request bodies (typed client-go clients: `kubectl create namespace|configmap|
+// deployment|token …`, KCM, kubelet-like agents) as the JSON the same Go client would have sent. Every
+// built-in kind is decoded from Kubernetes' own .proto files, found at start (protobuf-protos.ts); without
+// them only TokenRequest and SelfSubjectReview are understood, by the small field tables below, and any
+// other protobuf body gets a 415 naming what is missing.
 
 /** "k8s\0": the prefix of kube's protobuf envelope (runtime.Unknown). */
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -108,17 +112,48 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
   return out;
 }
 
-/** A kube protobuf body as JSON, for the messages listed above; 415 for any other kind. */
-export function decodeKubeProtobuf(body: Buffer): Record<string, unknown> {
-  const unsupported = () =>
-    new StatusError(
-      "UnsupportedMediaType",
-      "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json",
-    );
-  if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) throw unsupported();
+let protos: K8sProtos | undefined;
+let missing = "the Kubernetes .proto files were not looked for";
+
+/**
+ * Finds the Kubernetes .proto files (`dir`, else `go env GOMODCACHE`) for `wanted` (k8s.io/api's version,
+ * e.g. v0.35.4) and decodes protobuf bodies with them from now on; reports where they are or what is missing.
+ */
+export function useK8sProtos(dir: string | undefined, wanted: string): ProtoLocation {
+  let loc = locateK8sProtos(dir, wanted);
+  protos = undefined;
+  if (loc.ok) {
+    try {
+      // Loading core/v1 (and meta/v1 with it) now puts the cost at start and shows unreadable files at once.
+      const p = new K8sProtos(loc.dirs);
+      p.messageFor("v1", "Namespace");
+      protos = p;
+    } catch (err) {
+      loc = {
+        ok: false,
+        missing: `the .proto files under ${loc.dirs.api} could not be loaded: ${(err as Error).message}`,
+      };
+    }
+  }
+  if (!loc.ok) missing = loc.missing;
+  return loc;
+}
+
+const unsupported = (why?: string) =>
+  new StatusError(
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json${why ? ` (protobuf: ${why})` : ""}`,
+  );
+
+const badBody = (err: unknown) =>
+  new StatusError("BadRequest", `the protobuf body could not be decoded: ${(err as Error).message}`);
+
+function decodeEnvelope(body: Uint8Array): { apiVersion: string; kind: string; raw: Buffer } {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw unsupported();
   let envelope: Record<string, unknown>;
   try {
-    envelope = decodeMessage(body.subarray(MAGIC.length), {
+    envelope = decodeMessage(buf.subarray(MAGIC.length), {
       1: {
         name: "typeMeta",
         type: "message",
@@ -127,15 +162,41 @@ export function decodeKubeProtobuf(body: Buffer): Record<string, unknown> {
       2: { name: "raw", type: "bytes" },
     });
   } catch (err) {
-    throw new StatusError("BadRequest", `the protobuf body could not be decoded: ${(err as Error).message}`);
+    throw badBody(err);
   }
   const tm = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
-  const schema = schemas[`${tm.apiVersion}/${tm.kind}`];
-  if (!schema) throw unsupported();
   const raw = (envelope.raw as Buffer | undefined) ?? Buffer.alloc(0);
+  return { apiVersion: tm.apiVersion ?? "", kind: tm.kind ?? "", raw };
+}
+
+/** A kube protobuf body (the `k8s\0` envelope) as the JSON object a Go client would have sent; 415 for unknown kinds. */
+export function decodeKubeProtobuf(body: Buffer): Record<string, unknown> {
+  const { apiVersion, kind, raw } = decodeEnvelope(body);
+  if (protos) {
+    let type: ReturnType<K8sProtos["messageFor"]>;
+    try {
+      type = protos.messageFor(apiVersion, kind);
+    } catch (err) {
+      throw unsupported(`the .proto files of ${apiVersion} could not be loaded: ${(err as Error).message}`);
+    }
+    if (!type) throw unsupported(`no kind ${kind} is known in ${apiVersion}`);
+    const p = protos;
+    try {
+      const json = messageToJson(type, type.decode(raw) as unknown as Record<string, unknown>, p.goDecl, (b) =>
+        decodeKubeProtobuf(Buffer.from(b)),
+      ) as Record<string, unknown>;
+      // Go writes TypeMeta first; the message itself does not carry it.
+      return { kind, apiVersion, ...json };
+    } catch (err) {
+      if (err instanceof StatusError) throw err;
+      throw badBody(err);
+    }
+  }
+  const schema = schemas[`${apiVersion}/${kind}`];
+  if (!schema) throw unsupported(missing);
   try {
-    return { apiVersion: tm.apiVersion, kind: tm.kind, ...decodeMessage(raw, schema) };
+    return { apiVersion, kind, ...decodeMessage(raw, schema) };
   } catch (err) {
-    throw new StatusError("BadRequest", `the protobuf body could not be decoded: ${(err as Error).message}`);
+    throw badBody(err);
   }
 }
