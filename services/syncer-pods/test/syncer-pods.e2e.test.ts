@@ -22,6 +22,18 @@ const hostNamespace = "evk-sp";
 
 // The whole first slice, with real parts only: kubectl-compatible apiserver → etcd → relay → JetStream →
 // syncer-pods → host kube-apiserver (+ scheduler, kwok) → EVK_STATUS → apiserver.
+/** A read-modify-write that starts over when the object changed meanwhile (409), as clients do. */
+async function retryOnConflict(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409 || attempt >= 10) throw err;
+    }
+  }
+}
+
 describe("e2e: syncer-pods on a real host control plane with kwok", function () {
   this.timeout(240_000);
   let etcd: Etcd;
@@ -291,15 +303,18 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
       },
     });
     const first = await waitFor("upd to run", () => running("default", "upd"), 90_000, 250);
-    const cur = await virtualPod("default", "upd");
-    await v.replaceNamespacedPod({
-      name: "upd",
-      namespace: "default",
-      body: {
-        ...cur,
-        metadata: { ...cur?.metadata, labels: { v: "2", extra: "yes" } },
-        spec: { ...cur?.spec, containers: [{ name: "c", image: "busybox:1.37" }], activeDeadlineSeconds: 3600 },
-      } as V1Pod,
+    // Host status keeps updating the pod, so a read-modify-write may need another go, as for any client.
+    await retryOnConflict(async () => {
+      const cur = await virtualPod("default", "upd");
+      await v.replaceNamespacedPod({
+        name: "upd",
+        namespace: "default",
+        body: {
+          ...cur,
+          metadata: { ...cur?.metadata, labels: { v: "2", extra: "yes" } },
+          spec: { ...cur?.spec, containers: [{ name: "c", image: "busybox:1.37" }], activeDeadlineSeconds: 3600 },
+        } as V1Pod,
+      });
     });
     const updated = await waitFor(
       "the host twin to follow",
@@ -312,17 +327,19 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
     assert.equal(updated.metadata?.labels?.extra, "yes");
     assert.equal(updated.spec?.activeDeadlineSeconds, 3600);
     // An ephemeral (debug) container added in the virtual cluster is added to the twin.
-    const withDebug = (await virtualPod("default", "upd")) as V1Pod;
-    await v.replaceNamespacedPodEphemeralcontainers({
-      name: "upd",
-      namespace: "default",
-      body: {
-        ...withDebug,
-        spec: {
-          ...(withDebug.spec as NonNullable<V1Pod["spec"]>),
-          ephemeralContainers: [{ name: "debugger", image: "busybox", command: ["sh"], stdin: true, tty: true }],
+    await retryOnConflict(async () => {
+      const withDebug = (await virtualPod("default", "upd")) as V1Pod;
+      await v.replaceNamespacedPodEphemeralcontainers({
+        name: "upd",
+        namespace: "default",
+        body: {
+          ...withDebug,
+          spec: {
+            ...(withDebug.spec as NonNullable<V1Pod["spec"]>),
+            ephemeralContainers: [{ name: "debugger", image: "busybox", command: ["sh"], stdin: true, tty: true }],
+          },
         },
-      },
+      });
     });
     await waitFor(
       "the debug container on the host twin",
