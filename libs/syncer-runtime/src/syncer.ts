@@ -47,6 +47,11 @@ export interface ControllerSpec {
   keyOf?: (namespace: string, name: string) => string;
   /** Keys to look at at start and at every resync besides the primary objects (e.g. orphaned host twins). */
   extraKeys?: () => Iterable<string>;
+  /**
+   * True when a change of a primary object cannot matter to the reconciler (e.g. only the status the
+   * syncer itself reported came back): the change is acknowledged without a reconcile.
+   */
+  irrelevant?: (before: KubeObject, after: KubeObject) => boolean;
   /** After max retries: tell the user (a Warning Event on the virtual object). */
   onGiveUp?: (key: string, err: Error) => Promise<void> | void;
 }
@@ -69,6 +74,8 @@ export class Syncer {
   jsm!: JetStreamManager;
   status!: StatusPublisher;
   private readonly projections = new Map<string, Projection>();
+  /** Per primary object, the state its last consumed change carried (for ControllerSpec.irrelevant). */
+  private readonly lastSeen = new Map<string, KubeObject>();
   private readonly projectionListeners = new Map<string, ((env: EventEnvelope) => void)[]>();
   private readonly informers: HostInformer<KubernetesObject>[] = [];
   private controller: ControllerSpec | undefined;
@@ -248,6 +255,13 @@ export class Syncer {
       maxDeliver: 1_000,
       handler: async (env) => {
         primary.apply(env);
+        // The projection follows the stream on its own and may have applied this change already, so
+        // "what it was before" is what this consumer last saw of the object.
+        const key = projectionKey(env);
+        const before = this.lastSeen.get(key);
+        if (env.type === "DELETED") this.lastSeen.delete(key);
+        else this.lastSeen.set(key, env.object);
+        if (env.type !== "DELETED" && before && spec.irrelevant?.(before, env.object)) return;
         await (this.queue as WorkQueue).add(keyOf(env.namespace, env.name));
         this.m.lag.observe(labels, Math.max(0, Date.now() - Date.parse(env.time)) / 1000);
       },

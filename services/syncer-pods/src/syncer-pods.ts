@@ -1,8 +1,9 @@
+import { isDeepStrictEqual } from "node:util";
 import { requestToken } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
 import type { Logger, Registry } from "@evk/observability";
 import { Syncer, type SyncerConfig } from "@evk/syncer-runtime";
-import { MANAGED_BY_LABEL, virtualEventFor, virtualIdentity } from "@evk/translate";
+import { HOST_REVISION_ANNOTATION, MANAGED_BY_LABEL, virtualEventFor, virtualIdentity } from "@evk/translate";
 import type { CoreV1Event, KubeConfig, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import { DependencySync } from "./dependency-sync.ts";
 import { parseWorkKey, workKey } from "./keys.ts";
@@ -19,6 +20,17 @@ export interface PodSyncerSettings {
 }
 
 const core = (resource: string) => ({ group: "", resource });
+
+/** Whether two states of a pod differ only in what the status ingest writes (status, the host revision). */
+export function sameExceptStatus(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const { [HOST_REVISION_ANNOTATION]: _r, ...annotations } = o.metadata.annotations ?? {};
+    const { resourceVersion: _v, managedFields: _m, ...metadata } = o.metadata;
+    const { status: _s, ...rest } = o;
+    return { ...rest, metadata: { ...metadata, annotations } };
+  };
+  return isDeepStrictEqual(strip(a), strip(b));
+}
 
 /** Wires syncer-pods: views, informers and the three reconcilers behind one work queue. */
 export async function createPodSyncer(o: {
@@ -184,6 +196,8 @@ export async function createPodSyncer(o: {
   syncer.setController({
     primary: core("pods"),
     keyOf: (ns, name) => workKey("pod", ns, name),
+    // The status a pod's twin reported, coming back: nothing for the syncer to do.
+    irrelevant: (before, after) => sameExceptStatus(before, after),
     reconcile: async (key) => {
       const k = parseWorkKey(key);
       switch (k.kind) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { V1Node } from "@kubernetes/client-node";
 import { parseWorkKey, workKey } from "../src/keys.ts";
 import { nodeFingerprint, virtualNodeFor } from "../src/node-sync.ts";
+import { sameExceptStatus } from "../src/syncer-pods.ts";
 
 describe("virtual nodes", () => {
   const host: V1Node = {
@@ -57,4 +58,41 @@ describe("work keys", () => {
     });
   }
   it("refuses a key of another kind", () => assert.throws(() => parseWorkKey("service:a/b"), /not a work key/));
+});
+
+describe("changes syncer-pods need not look at", () => {
+  const pod = {
+    metadata: {
+      name: "p",
+      namespace: "d",
+      uid: "u",
+      resourceVersion: "5",
+      labels: { a: "1" },
+      annotations: { x: "y" },
+    },
+    spec: { containers: [{ name: "c", image: "i" }] },
+    status: { phase: "Pending" },
+  };
+  const cases: [string, Record<string, unknown>, boolean][] = [
+    [
+      "only status and the host revision changed",
+      {
+        metadata: {
+          ...pod.metadata,
+          resourceVersion: "6",
+          annotations: { x: "y", "evk.dev/host-resource-version": "9" },
+        },
+        status: { phase: "Running" },
+      },
+      true,
+    ],
+    ["a label changed", { metadata: { ...pod.metadata, labels: { a: "2" } } }, false],
+    ["an annotation changed", { metadata: { ...pod.metadata, annotations: { x: "z" } } }, false],
+    ["the image changed", { spec: { containers: [{ name: "c", image: "j" }] } }, false],
+    ["deletion started", { metadata: { ...pod.metadata, deletionTimestamp: "2026-11-29T00:00:00Z" } }, false],
+  ];
+  for (const [why, change, want] of cases) {
+    it(`${why}: ${want ? "skipped" : "reconciled"}`, () =>
+      assert.equal(sameExceptStatus(pod, { ...pod, ...change } as typeof pod), want));
+  }
 });
