@@ -69,6 +69,9 @@ function scenario(ns: string): Step[] {
     { args: [...n, "patch", "configmap", "app", "--type", "merge", "-p", '{"data":{"mode":"slow"}}'] },
     { args: [...n, "patch", "configmap", "app", "--type", "json", "-p", '[{"op":"remove","path":"/data/level"}]'] },
     { args: [...n, "get", "configmap", "app", "-o", "jsonpath={.data} {.metadata.labels} {.metadata.annotations}"] },
+    { args: [...n, "get", "configmap", "app", "-o", "wide"] },
+    { args: [...n, "describe", "configmap", "app"] },
+    { args: [...n, "wait", "--for=jsonpath={.data.mode}=slow", "configmap/app", "--timeout=30s"] },
     // Bad input gets the same answer from both.
     { args: [...n, "get", "configmap", "missing"] },
     { args: [...n, "create", "--validate=false", "-f", "-"], stdin: configMap("app", { a: "b" }) },

@@ -68,6 +68,8 @@ export class PodSync {
   private readonly o: PodSyncOptions;
   private readonly cluster: string;
   private readonly hostNamespace: string;
+  /** Per pod key: the virtual pod's uid, generation, labels and annotations, and the twin's generation, last found in step. */
+  private readonly inStep = new Map<string, string>();
 
   constructor(o: PodSyncOptions) {
     this.o = o;
@@ -88,6 +90,7 @@ export class PodSync {
 
     if (!vPod) {
       this.trackReferences(key, undefined);
+      this.inStep.delete(key);
       // The virtual pod is gone: so goes its twin (only ours: same identity annotation).
       if (hPod && hPod.metadata?.annotations?.["evk.dev/object-name"] === name)
         await syncer.host.delete(podRef(this.hostNamespace, hName), { uid: hPod.metadata?.uid });
@@ -142,6 +145,23 @@ export class PodSync {
       return;
     }
 
+    // Host status changes (scheduled, started, ready) are most of what brings a running pod here; the
+    // twin's spec and metadata only need a look when the virtual pod or the twin's own spec moved.
+    // Not the resourceVersion: every status report the apiserver applies moves it.
+    const { [HOST_REVISION_ANNOTATION]: _applied, ...annotations } = vPod.metadata.annotations ?? {};
+    const inStep = JSON.stringify([
+      uid,
+      vPod.metadata.generation,
+      // Added through their own subresource, which need not move the generation.
+      (vPod.spec as { ephemeralContainers?: unknown[] }).ephemeralContainers?.length,
+      vPod.metadata.labels,
+      annotations,
+      hPod.metadata?.generation,
+    ]);
+    if (this.inStep.get(key) === inStep) {
+      await this.reportStatus(vPod, hPod);
+      return;
+    }
     let desired = podUpdates(vPod as never, hPod as never, await this.context(vPod)) as V1Pod | undefined;
     const added = (desired?.spec?.ephemeralContainers?.length ?? 0) > (hPod.spec?.ephemeralContainers?.length ?? 0);
     if (desired && added) {
@@ -154,6 +174,7 @@ export class PodSync {
       desired = podUpdates(vPod as never, withDebug as never, await this.context(vPod)) as V1Pod | undefined;
     }
     if (desired) await syncer.host.replace({ ...desired, apiVersion: "v1", kind: "Pod" });
+    else this.inStep.set(key, inStep);
     await this.reportStatus(vPod, hPod);
     return;
   }
