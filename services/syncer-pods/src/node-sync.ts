@@ -40,11 +40,15 @@ export function nodeFingerprint(n: KubeObject): string {
   });
 }
 
+const NODE_REFRESH_MS = 30_000;
+
 /** Virtual Nodes exist for the host nodes running the cluster's pods, and only while they do. */
 export class NodeSync {
   private readonly o: { syncer: Syncer; nodes: Projection; hostPods: HostInformer<V1Pod> };
   /** Fingerprint of what this process last reported per node, so heartbeats do not cause writes. */
   private readonly reported = new Map<string, string>();
+  /** When this process last read each host node. */
+  private readonly checked = new Map<string, number>();
 
   constructor(o: NodeSync["o"]) {
     this.o = o;
@@ -60,6 +64,7 @@ export class NodeSync {
     const vNode = this.o.nodes.get(`${cluster}/core/nodes//${name}`);
     if (!this.used(name)) {
       this.reported.delete(name);
+      this.checked.delete(name);
       const hostUid = vNode?.metadata.annotations?.[HOST_UID_ANNOTATION];
       if (vNode && hostUid) {
         await syncer.status.publish("", {
@@ -74,12 +79,16 @@ export class NodeSync {
       }
       return;
     }
+    // Every change of a pod on the node brings it here; the host node itself is read at most every 30 s.
+    const last = this.checked.get(name);
+    if (vNode && last !== undefined && Date.now() - last < NODE_REFRESH_MS) return;
     let host: V1Node | undefined;
     try {
       host = await syncer.host.get<V1Node>({ apiVersion: "v1", kind: "Node", name });
     } catch {
       // No right to read host nodes: a node that only knows its name still lets pods show where they run.
     }
+    this.checked.set(name, Date.now());
     const want = virtualNodeFor(host, name);
     const fp = nodeFingerprint(want);
     if (vNode && nodeFingerprint({ ...vNode, metadata: { ...vNode.metadata, labels: vNode.metadata.labels } }) === fp)
