@@ -39,7 +39,9 @@ function normalise(text: string): string {
     .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
     .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
     .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>")
-    .replace(/\b(\d{1,3}\.){3}\d{1,3}\b/g, "<ip>");
+    .replace(/\b(\d{1,3}\.){3}\d{1,3}\b/g, "<ip>")
+    .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
+    .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>");
 }
 
 const manifest = (o: unknown) => JSON.stringify(o);
@@ -103,6 +105,16 @@ function scenario(ns: string): Step[] {
       args: [...n, "create", "-f", "-"],
       stdin: manifest({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "strict" }, data: {}, bogus: 1 }),
     },
+    // Server-side dry run: every check, nothing written.
+    {
+      args: [...n, "create", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.data}", "-f", "-"],
+      stdin: configMap("dry", { k: "v" }),
+    },
+    { args: [...n, "get", "configmap", "dry"] },
+    { args: [...n, "create", "--dry-run=server", "-f", "-"], stdin: configMap("web", { a: "1" }) },
+    { args: [...n, "delete", "configmap", "web", "--dry-run=server"] },
+    { args: [...n, "get", "configmap", "web", "-o", "name"] },
+    { args: [...n, "diff", "-f", "-"], stdin: configMap("web", { a: "1", c: "3", d: "5" }) },
     { args: [...n, "delete", "configmap", "app", "--wait"] },
     { args: [...n, "get", "configmap", "app", "--ignore-not-found", "-o", "name"] },
     { args: ["delete", "namespace", ns, "--wait=false"] },

@@ -4,6 +4,7 @@ import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelS
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { applyDefaults } from "./defaults.ts";
 import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
+import { dryRunStore, isDryRun } from "./dry-run.ts";
 import {
   fieldValidationOf,
   quoteStrategicPatch,
@@ -180,6 +181,11 @@ export class ResourceApi {
       namespace: type.namespaced ? info.namespace : undefined,
       name,
     });
+    // dryRun=All: every check of a real write, nothing written.
+    let store =
+      ["create", "update", "patch", "delete"].includes(info.verb) && isDryRun(query.getAll("dryRun"))
+        ? dryRunStore(this.store)
+        : this.store;
     switch (info.verb) {
       case "get": {
         // resourceVersion=0 means "any version": served from memory. Otherwise a quorum read from etcd,
@@ -237,7 +243,7 @@ export class ResourceApi {
         };
         if (type.namespaced) meta.namespace = info.namespace;
         delete meta.resourceVersion;
-        const created = await this.store.create(
+        const created = await store.create(
           ref(name),
           applyDefaults(
             type.group,
@@ -256,28 +262,30 @@ export class ResourceApi {
             `the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`,
           );
         const rv = obj.metadata.resourceVersion;
-        const updated = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+        const updated = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return prepareForUpdate(type, cur, obj);
         });
         setWarnings(res, warnings);
-        return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), updated));
+        return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), updated));
       }
       case "patch": {
         const pt = requirePatchType(req);
         const body = await readBody(req);
         const patcher = this.patcher(type, pt, body, query);
-        const patched = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+        const patched = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
           const next = patcher.apply(cur);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
           return prepareForUpdate(type, cur, next);
         });
         setWarnings(res, patcher.warnings);
-        return sendJson(res, 200, await this.finishDeletion(ref(info.name as string), patched));
+        return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), patched));
       }
       case "delete": {
         const opts = ((await readBody(req)) ?? {}) as DeleteOptionsBody;
+        // kubectl puts a delete's dryRun in the DeleteOptions body.
+        if (Array.isArray(opts.dryRun) && isDryRun(opts.dryRun)) store = dryRunStore(this.store);
         const propagation =
           query.get("propagationPolicy") ?? opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : undefined);
         if (propagation && !["Orphan", "Foreground", "Background"].includes(propagation)) {
@@ -297,7 +305,7 @@ export class ResourceApi {
           propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
         if (type.resource === "namespaces" && !type.group) {
           refuseDeletion(info.name as string);
-          const current = await this.store.get(ref(info.name as string));
+          const current = await store.get(ref(info.name as string));
           if (current.metadata.deletionTimestamp) {
             // Already Terminating: kube refuses while content removal is pending, and deletes once
             // /finalize has emptied spec.finalizers (what kube-controller-manager's namespace controller does).
@@ -307,14 +315,14 @@ export class ResourceApi {
                 info.name as string,
                 "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
               );
-            const result = await deleteHonouringFinalizers(this.store, type, ref(info.name as string), {
+            const result = await deleteHonouringFinalizers(store, type, ref(info.name as string), {
               check: (cur) => checkPreconditions(type, cur, pre),
               extraFinalizers: extra,
             });
             return sendJson(res, 200, result);
           }
           // A namespace goes Terminating; the namespace finalizer empties and removes it.
-          const terminating = await this.store.guaranteedUpdate(ref(info.name as string), (cur) => {
+          const terminating = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
             checkPreconditions(type, cur, pre);
             const finalizers = [...new Set([...(cur.metadata.finalizers ?? []), ...extra])];
             return markTerminating({
@@ -325,7 +333,7 @@ export class ResourceApi {
           return sendJson(res, 200, terminating);
         }
         const requestedGrace = parseGracePeriod(query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds);
-        const result = await deleteHonouringFinalizers(this.store, type, ref(info.name as string), {
+        const result = await deleteHonouringFinalizers(store, type, ref(info.name as string), {
           check: (cur) => checkPreconditions(type, cur, pre),
           extraFinalizers: extra,
           ...(type.resource === "pods" && !type.group
@@ -430,7 +438,7 @@ export class ResourceApi {
         );
       return strategy(type, cur, { ...n, metadata: n.metadata ?? {} });
     });
-    return sendJson(res, 200, await this.finishDeletion(r, updated));
+    return sendJson(res, 200, await this.finishDeletion(this.store, r, updated));
   }
 
   /** /scale of deployments, replicasets and statefulsets as autoscaling/v1 Scale. */
@@ -492,10 +500,10 @@ export class ResourceApi {
   }
 
   /** An update that removed the last finalizer of an object being deleted completes the deletion. */
-  private async finishDeletion(r: ObjectRef, obj: KubeObject): Promise<KubeObject> {
+  private async finishDeletion(store: Store, r: ObjectRef, obj: KubeObject): Promise<KubeObject> {
     if (!obj.metadata.deletionTimestamp || isHeld(obj)) return obj;
     try {
-      return await this.store.delete(r, { resourceVersion: obj.metadata.resourceVersion as string });
+      return await store.delete(r, { resourceVersion: obj.metadata.resourceVersion as string });
     } catch (err) {
       // Changed or gone meanwhile: whoever changed it sees the same rule applied to their write.
       if (isStatusError(err, "Conflict") || isStatusError(err, "NotFound")) return obj;
@@ -701,6 +709,7 @@ function parseGracePeriod(v: string | number | undefined): number | undefined {
 }
 
 interface DeleteOptionsBody {
+  dryRun?: string[];
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
