@@ -115,6 +115,13 @@ function scenario(ns: string): Step[] {
     { args: [...n, "delete", "configmap", "web", "--dry-run=server"] },
     { args: [...n, "get", "configmap", "web", "-o", "name"] },
     { args: [...n, "diff", "-f", "-"], stdin: configMap("web", { a: "1", c: "3", d: "5" }) },
+    { args: [...n, "auth", "can-i", "create", "pods"] },
+    { args: [...n, "auth", "can-i", "delete", "nodes", "--all-namespaces"] },
+    // DELETE on a collection, with a selector: what kube-controller-manager's namespace controller uses.
+    { args: [...n, "create", "--validate=false", "-f", "-"], stdin: configMap("gone-1", { a: "1" }, { batch: "x" }) },
+    { args: [...n, "create", "--validate=false", "-f", "-"], stdin: configMap("gone-2", { a: "2" }, { batch: "x" }) },
+    { args: ["delete", "--raw", `/api/v1/namespaces/${ns}/configmaps?labelSelector=batch%3Dx`], codeOnly: true },
+    { args: [...n, "get", "configmaps", "-l", "batch=x", "-o", "name"] },
     { args: [...n, "delete", "configmap", "app", "--wait"] },
     { args: [...n, "get", "configmap", "app", "--ignore-not-found", "-o", "name"] },
     { args: ["delete", "namespace", ns, "--wait=false"] },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
+import { ACCESS_REVIEWS, answerReview } from "./access-review.ts";
 import { applyDefaults } from "./defaults.ts";
 import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
 import { dryRunStore, isDryRun } from "./dry-run.ts";
@@ -17,7 +18,7 @@ import type { Schema, SchemaIndex } from "./openapi-schema.ts";
 import { applyPatch, type PatchType, patchTypeOf } from "./patch.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
-import { apiVersionOf, lookupResource, type ResourceType } from "./resources.ts";
+import { apiVersionOf, lookupResource, NO_DELETECOLLECTION, type ResourceType } from "./resources.ts";
 import {
   applyScale,
   type Binding,
@@ -160,6 +161,12 @@ export class ResourceApi {
         status: { userInfo: user ?? { username: "system:anonymous", groups: ["system:unauthenticated"] } },
       });
     }
+    if (info.group === "authorization.k8s.io" && info.version === "v1" && ACCESS_REVIEWS[info.resource]) {
+      const review = ACCESS_REVIEWS[info.resource];
+      if (info.verb !== "create" || info.name || Boolean(info.namespace) !== review?.namespaced)
+        throw new StatusError("NotFound", "the server could not find the requested resource");
+      return sendJson(res, 201, answerReview(info.resource, info.namespace, await readBody(req, { protobuf: true })));
+    }
     if (info.group === "" && info.version === "v1" && info.resource === "bindings" && info.namespace && !info.name) {
       if (info.verb !== "create")
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on bindings`);
@@ -282,6 +289,46 @@ export class ResourceApi {
         setWarnings(res, patcher.warnings);
         return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), patched));
       }
+      case "deletecollection": {
+        if (NO_DELETECOLLECTION.has(`${type.group}/${type.resource}`))
+          throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
+        const opts = ((await readBody(req)) ?? {}) as DeleteOptionsBody;
+        if (Array.isArray(opts.dryRun) && isDryRun(opts.dryRun)) store = dryRunStore(this.store);
+        const requestedGrace = parseGracePeriod(query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds);
+        const propagation = query.get("propagationPolicy") ?? opts.propagationPolicy;
+        const extra =
+          propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
+        // What the selectors match now (a consistent list), each deleted as a single delete would be.
+        const { items } = await this.list(
+          type,
+          info,
+          new URLSearchParams({
+            ...(query.get("labelSelector") ? { labelSelector: query.get("labelSelector") as string } : {}),
+            ...(query.get("fieldSelector") ? { fieldSelector: query.get("fieldSelector") as string } : {}),
+          }),
+        );
+        const deleted: KubeObject[] = [];
+        for (const item of items as KubeObject[]) {
+          try {
+            deleted.push(
+              await deleteHonouringFinalizers(store, type, ref(item.metadata.name as string), {
+                extraFinalizers: extra,
+                ...(type.resource === "pods" && !type.group
+                  ? { gracePeriod: (cur: KubeObject) => podGracePeriod(cur, requestedGrace) }
+                  : {}),
+              }),
+            );
+          } catch (err) {
+            if (!isStatusError(err, "NotFound")) throw err; // gone meanwhile: nothing to delete
+          }
+        }
+        return sendJson(res, 200, {
+          kind: `${type.kind}List`,
+          apiVersion: apiVersionOf(type),
+          metadata: {},
+          items: deleted,
+        });
+      }
       case "delete": {
         const opts = ((await readBody(req)) ?? {}) as DeleteOptionsBody;
         // kubectl puts a delete's dryRun in the DeleteOptions body.
@@ -366,6 +413,7 @@ export class ResourceApi {
     const notAllowed = () =>
       new StatusError("MethodNotAllowed", `the server does not allow this method on the requested resource`);
     switch (sub) {
+      case "approval": // certificatesigningrequests: the approval conditions live in status
       case "status":
         return this.statusWrite(type, info, r, req, res, prepareForStatusUpdate);
       case "ephemeralcontainers":

@@ -1,4 +1,5 @@
-import { apiVersionOf, groups, resourceTypes } from "./resources.ts";
+import { ACCESS_REVIEWS } from "./access-review.ts";
+import { apiVersionOf, groups, NO_DELETECOLLECTION, resourceTypes } from "./resources.ts";
 
 // Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>). Clients asking for aggregated
 // discovery get these too and fall back, as they do against older servers.
@@ -8,6 +9,14 @@ const verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "
 /** Create-only endpoints that store nothing, listed as kube-apiserver lists them. */
 const createOnly = [
   { group: "", version: "v1", name: "bindings", singularName: "binding", namespaced: true, kind: "Binding" },
+  ...Object.entries(ACCESS_REVIEWS).map(([name, r]) => ({
+    group: "authorization.k8s.io",
+    version: "v1",
+    name,
+    singularName: r.kind.toLowerCase(),
+    namespaced: r.namespaced,
+    kind: r.kind,
+  })),
   {
     group: "authentication.k8s.io",
     version: "v1",
@@ -59,7 +68,9 @@ export function apiResourceList(group: string, version: string) {
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs,
+      verbs: NO_DELETECOLLECTION.has(`${t.group}/${t.resource}`)
+        ? verbs.filter((v) => v !== "deletecollection")
+        : verbs,
       ...(t.shortNames ? { shortNames: t.shortNames } : {}),
       ...(t.categories ? { categories: t.categories } : {}),
     },

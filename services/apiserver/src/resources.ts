@@ -117,7 +117,35 @@ export const resourceTypes: ResourceType[] = [
     subresources: ["status"],
   }),
   r("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, { shortNames: ["pc"] }),
+  // Kinds that are data for controllers and node agents a cluster runs; evk stores and serves them.
+  r("", "v1", "replicationcontrollers", "ReplicationController", true, {
+    shortNames: ["rc"],
+    categories: all,
+    subresources: ["status", "scale"],
+  }),
+  r("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {
+    shortNames: ["hpa"],
+    categories: all,
+    subresources: ["status"],
+  }),
+  r("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false),
+  r("storage.k8s.io", "v1", "csidrivers", "CSIDriver", false),
+  r("storage.k8s.io", "v1", "csinodes", "CSINode", false),
+  r("storage.k8s.io", "v1", "csistoragecapacities", "CSIStorageCapacity", true),
+  r("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", false, { subresources: ["status"] }),
+  r("storage.k8s.io", "v1", "volumeattributesclasses", "VolumeAttributesClass", false, { shortNames: ["vac"] }),
+  r("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false, {
+    shortNames: ["csr"],
+    subresources: ["status", "approval"],
+  }),
+  r("resource.k8s.io", "v1", "deviceclasses", "DeviceClass", false),
+  r("resource.k8s.io", "v1", "resourceclaims", "ResourceClaim", true, { subresources: ["status"] }),
+  r("resource.k8s.io", "v1", "resourceclaimtemplates", "ResourceClaimTemplate", true),
+  r("resource.k8s.io", "v1", "resourceslices", "ResourceSlice", false),
 ];
+
+/** Kinds whose collection cannot be deleted at once (kube-apiserver leaves deletecollection out for them). */
+export const NO_DELETECOLLECTION = new Set(["/namespaces"]);
 
 const byPath = new Map(resourceTypes.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
 
