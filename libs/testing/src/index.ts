@@ -55,3 +55,4 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
 }
 export { type LocalApiserver, relayProcess, startApiserver, syncerProcess } from "./evk-services.ts";
 export { findRunProcesses, type MarkedProcess } from "./leaks.ts";
+export { type SyncerName, startVirtualCluster, type VirtualCluster } from "./virtual-cluster.ts";

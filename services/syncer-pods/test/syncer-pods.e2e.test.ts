@@ -1,27 +1,11 @@
 import assert from "node:assert/strict";
-import { prepareHostNamespace } from "@evk/syncer-runtime";
-import {
-  type Etcd,
-  type HostCluster,
-  type LocalApiserver,
-  type ManagedProcess,
-  type Nats,
-  relayProcess,
-  startApiserver,
-  startEtcd,
-  startHost,
-  startNats,
-  syncerProcess,
-  waitFor,
-} from "@evk/testing";
+import { type ManagedProcess, startVirtualCluster, type VirtualCluster, waitFor } from "@evk/testing";
 import { hostName } from "@evk/translate";
-import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 
 const cluster = "sp";
-const hostNamespace = "evk-sp";
+const hostNamespace = `evk-${cluster}`;
 
-// The whole first slice, with real parts only: kubectl-compatible apiserver → etcd → relay → JetStream →
-// syncer-pods → host kube-apiserver (+ scheduler, kwok) → EVK_STATUS → apiserver.
 /** A read-modify-write that starts over when the object changed meanwhile (409), as clients do. */
 async function retryOnConflict(write: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -34,45 +18,25 @@ async function retryOnConflict(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
+// The whole first slice, with real parts only: kubectl-compatible apiserver → etcd → relay → JetStream →
+// syncer-pods → host kube-apiserver (+ scheduler, kwok) → EVK_STATUS → apiserver.
 describe("e2e: syncer-pods on a real host control plane with kwok", function () {
   this.timeout(240_000);
-  let etcd: Etcd;
-  let nats: Nats;
-  let host: HostCluster;
-  let apiserver: LocalApiserver;
-  let relay: ManagedProcess;
-  let syncer: ManagedProcess & { metricsUrl: string };
+  let vc: VirtualCluster;
+  let syncer: ManagedProcess;
   let v: CoreV1Api;
   let h: CoreV1Api;
   let apiserverIP: string;
 
   before(async () => {
-    [etcd, nats, host] = await Promise.all([startEtcd(), startNats(), startHost({ nodes: 2 })]);
-    const hostKc = new KubeConfig();
-    hostKc.loadFromString(host.kubeconfig);
-    h = hostKc.makeApiClient(CoreV1Api);
-    apiserverIP = (await prepareHostNamespace(hostKc, { cluster, hostNamespace })).apiserverClusterIP;
-    apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster });
-    const vKc = new KubeConfig();
-    vKc.loadFromString(apiserver.kubeconfig);
-    v = vKc.makeApiClient(CoreV1Api);
-    relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster, instance: "sp" });
-    await relay.start();
-    syncer = await syncerProcess({
-      syncer: "syncer-pods",
-      nats: nats.url,
-      cluster,
-      hostKubeconfigPath: host.kubeconfigPath,
-      hostNamespace,
-    });
-    await syncer.start();
+    vc = await startVirtualCluster({ cluster, syncers: ["syncer-pods"] });
+    syncer = vc.syncers["syncer-pods"] as ManagedProcess;
+    v = vc.virtualKubeConfig.makeApiClient(CoreV1Api);
+    h = vc.hostKubeConfig.makeApiClient(CoreV1Api);
+    apiserverIP = vc.apiserverClusterIP;
   });
   after(async () => {
-    await syncer?.stop();
-    await relay?.stop();
-    await apiserver?.stop();
-    await host?.stop();
-    await Promise.all([etcd?.dispose(), nats?.dispose()]);
+    await vc?.stop();
   });
 
   const hostPod = (ns: string, name: string) =>

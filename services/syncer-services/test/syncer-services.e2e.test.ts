@@ -1,36 +1,17 @@
 import assert from "node:assert/strict";
-import { prepareHostNamespace } from "@evk/syncer-runtime";
-import {
-  type Etcd,
-  type HostCluster,
-  type LocalApiserver,
-  type ManagedProcess,
-  type Nats,
-  relayProcess,
-  startApiserver,
-  startEtcd,
-  startHost,
-  startNats,
-  syncerProcess,
-  waitFor,
-} from "@evk/testing";
+import { type ManagedProcess, startVirtualCluster, type VirtualCluster, waitFor } from "@evk/testing";
 import { hostName } from "@evk/translate";
-import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Pod, type V1Service } from "@kubernetes/client-node";
+import { CoreV1Api, DiscoveryV1Api, type V1Pod, type V1Service } from "@kubernetes/client-node";
 
 const cluster = "ss";
-const hostNamespace = "evk-ss";
+const hostNamespace = `evk-${cluster}`;
 
 // Services end to end with real parts only: apiserver → etcd → relay → JetStream → syncer-services (and
 // syncer-pods for the pods behind them) → host kube-apiserver + controller-manager + kwok → EVK_STATUS →
 // apiserver.
 describe("e2e: syncer-services on a real host control plane with kwok", function () {
   this.timeout(240_000);
-  let etcd: Etcd;
-  let nats: Nats;
-  let host: HostCluster;
-  let apiserver: LocalApiserver;
-  let relay: ManagedProcess;
-  let pods: ManagedProcess;
+  let vc: VirtualCluster;
   let services: ManagedProcess;
   let v: CoreV1Api;
   let vDiscovery: DiscoveryV1Api;
@@ -38,31 +19,15 @@ describe("e2e: syncer-services on a real host control plane with kwok", function
   let apiserverIP: string;
 
   before(async () => {
-    [etcd, nats, host] = await Promise.all([startEtcd(), startNats(), startHost({ nodes: 2 })]);
-    const hostKc = new KubeConfig();
-    hostKc.loadFromString(host.kubeconfig);
-    h = hostKc.makeApiClient(CoreV1Api);
-    apiserverIP = (await prepareHostNamespace(hostKc, { cluster, hostNamespace })).apiserverClusterIP;
-    apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster });
-    const vKc = new KubeConfig();
-    vKc.loadFromString(apiserver.kubeconfig);
-    v = vKc.makeApiClient(CoreV1Api);
-    vDiscovery = vKc.makeApiClient(DiscoveryV1Api);
-    relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster, instance: "ss" });
-    await relay.start();
-    const common = { nats: nats.url, cluster, hostKubeconfigPath: host.kubeconfigPath, hostNamespace };
-    [pods, services] = await Promise.all([
-      syncerProcess({ syncer: "syncer-pods", ...common }),
-      syncerProcess({ syncer: "syncer-services", ...common }),
-    ]);
-    await Promise.all([pods.start(), services.start()]);
+    vc = await startVirtualCluster({ cluster, syncers: ["syncer-pods", "syncer-services"] });
+    services = vc.syncers["syncer-services"] as ManagedProcess;
+    v = vc.virtualKubeConfig.makeApiClient(CoreV1Api);
+    vDiscovery = vc.virtualKubeConfig.makeApiClient(DiscoveryV1Api);
+    h = vc.hostKubeConfig.makeApiClient(CoreV1Api);
+    apiserverIP = vc.apiserverClusterIP;
   });
   after(async () => {
-    await Promise.all([services?.stop(), pods?.stop()]);
-    await relay?.stop();
-    await apiserver?.stop();
-    await host?.stop();
-    await Promise.all([etcd?.dispose(), nats?.dispose()]);
+    await vc?.stop();
   });
 
   const hostService = (ns: string, name: string) =>
