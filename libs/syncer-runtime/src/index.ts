@@ -11,6 +11,7 @@ export {
   loadKubeConfig,
   objectKey,
   Syncer,
+  type SyncerWiring,
   splitKey,
   type VirtualResource,
 } from "./syncer.ts";

@@ -62,6 +62,15 @@ export interface ControllerSpec {
  * and runs one controller: a durable consumer of the primary resource feeding a per-key work queue.
  * A change is acknowledged only once a reconcile that saw it has finished, so a crash loses nothing.
  */
+/** What a syncer service's create function gets from runSyncerMain (and tests). */
+export interface SyncerWiring<S> {
+  config: SyncerConfig;
+  settings: S;
+  log: Logger;
+  registry: Registry;
+  kubeConfig?: KubeConfig;
+}
+
 export class Syncer {
   readonly config: SyncerConfig;
   readonly log: Logger;
@@ -180,6 +189,16 @@ export class Syncer {
 
   enqueueAfter(key: string, ms: number): void {
     this.queue?.addAfter(key, ms);
+  }
+
+  /** A new syncer, connected (see connect()). */
+  static async open(
+    name: string,
+    o: { config: SyncerConfig; log: Logger; registry: Registry; kubeConfig?: KubeConfig },
+  ): Promise<Syncer> {
+    const syncer = new Syncer({ name, ...o });
+    await syncer.connect();
+    return syncer;
   }
 
   /** Serves health and metrics and connects to NATS; views and informers are registered after this. */

@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { requestToken } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
-import type { Logger, Registry } from "@evk/observability";
-import { Syncer, type SyncerConfig } from "@evk/syncer-runtime";
+import { Syncer, type SyncerWiring } from "@evk/syncer-runtime";
 import { HOST_REVISION_ANNOTATION, MANAGED_BY_LABEL, virtualEventFor, virtualIdentity } from "@evk/translate";
-import type { CoreV1Event, KubeConfig, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import type { CoreV1Event, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import { DependencySync } from "./dependency-sync.ts";
 import { parseWorkKey, workKey } from "./keys.ts";
 import { NodeSync } from "./node-sync.ts";
@@ -33,21 +32,8 @@ export function sameExceptStatus(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** Wires syncer-pods: views, informers and the three reconcilers behind one work queue. */
-export async function createPodSyncer(o: {
-  config: SyncerConfig;
-  settings: PodSyncerSettings;
-  log: Logger;
-  registry: Registry;
-  kubeConfig?: KubeConfig;
-}): Promise<Syncer> {
-  const syncer = new Syncer({
-    name: "syncer-pods",
-    config: o.config,
-    log: o.log,
-    registry: o.registry,
-    ...(o.kubeConfig ? { kubeConfig: o.kubeConfig } : {}),
-  });
-  await syncer.connect();
+export async function createPodSyncer(o: SyncerWiring<PodSyncerSettings>): Promise<Syncer> {
+  const syncer = await Syncer.open("syncer-pods", o);
   const { cluster, hostNamespace } = o.config;
   const refs = new ReferenceIndex();
   const managed = `${MANAGED_BY_LABEL}=${cluster}`;

@@ -1,5 +1,4 @@
-import type { Logger, Registry } from "@evk/observability";
-import { Syncer, type SyncerConfig } from "@evk/syncer-runtime";
+import { Syncer, type SyncerWiring } from "@evk/syncer-runtime";
 import {
   ENDPOINT_SLICE_KIND,
   ENDPOINTS_KIND,
@@ -8,7 +7,7 @@ import {
   SERVICE_NAME_LABEL,
   virtualIdentity,
 } from "@evk/translate";
-import type { KubeConfig, V1EndpointSlice, V1Endpoints, V1Service } from "@kubernetes/client-node";
+import type { V1EndpointSlice, V1Endpoints, V1Service } from "@kubernetes/client-node";
 import { EndpointsSync } from "./endpoints-sync.ts";
 import { parseWorkKey, workKey } from "./keys.ts";
 import { ServiceRefused, ServiceSync } from "./service-sync.ts";
@@ -22,21 +21,8 @@ const core = (resource: string) => ({ group: "", resource });
 const discovery = (resource: string) => ({ group: "discovery.k8s.io", resource });
 
 /** Wires syncer-services: views, informers and the two reconcilers behind one work queue. */
-export async function createServiceSyncer(o: {
-  config: SyncerConfig;
-  settings: ServiceSyncerSettings;
-  log: Logger;
-  registry: Registry;
-  kubeConfig?: KubeConfig;
-}): Promise<Syncer> {
-  const syncer = new Syncer({
-    name: "syncer-services",
-    config: o.config,
-    log: o.log,
-    registry: o.registry,
-    ...(o.kubeConfig ? { kubeConfig: o.kubeConfig } : {}),
-  });
-  await syncer.connect();
+export async function createServiceSyncer(o: SyncerWiring<ServiceSyncerSettings>): Promise<Syncer> {
+  const syncer = await Syncer.open("syncer-services", o);
   const { cluster, hostNamespace } = o.config;
   const managed = `${MANAGED_BY_LABEL}=${cluster}`;
   const identity = (h: { metadata?: unknown }, kind: string) =>

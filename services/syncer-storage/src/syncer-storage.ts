@@ -1,6 +1,5 @@
 import type { KubeObject } from "@evk/kube";
-import type { Logger, Registry } from "@evk/observability";
-import { type HostInformer, Syncer, type SyncerConfig } from "@evk/syncer-runtime";
+import { type HostInformer, Syncer, type SyncerWiring } from "@evk/syncer-runtime";
 import {
   clusterScopedMarker,
   defaultStorageClassName,
@@ -11,7 +10,6 @@ import {
   virtualIdentity,
 } from "@evk/translate";
 import type {
-  KubeConfig,
   KubernetesObject,
   V1PersistentVolume,
   V1PersistentVolumeClaim,
@@ -43,21 +41,8 @@ const storage = (resource: string) => ({ group: "storage.k8s.io", resource });
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 /** Wires syncer-storage: views, informers and the claim, volume and class reconcilers behind one work queue. */
-export async function createStorageSyncer(o: {
-  config: SyncerConfig;
-  settings: StorageSyncerSettings;
-  log: Logger;
-  registry: Registry;
-  kubeConfig?: KubeConfig;
-}): Promise<StorageSyncer> {
-  const syncer = new Syncer({
-    name: "syncer-storage",
-    config: o.config,
-    log: o.log,
-    registry: o.registry,
-    ...(o.kubeConfig ? { kubeConfig: o.kubeConfig } : {}),
-  });
-  await syncer.connect();
+export async function createStorageSyncer(o: SyncerWiring<StorageSyncerSettings>): Promise<StorageSyncer> {
+  const syncer = await Syncer.open("syncer-storage", o);
   const { cluster, hostNamespace } = o.config;
   const { persistentVolumesToHost, storageClassesToHost } = o.settings;
   const claims = new ClaimIndex();
