@@ -25,6 +25,7 @@ const N = Number(process.env.EVK_BENCH_PODS ?? 500);
 const CONCURRENCY = Number(process.env.EVK_BENCH_CONCURRENCY ?? 16);
 const NODES = Number(process.env.EVK_BENCH_NODES ?? 4);
 const SERVICES = Number(process.env.EVK_BENCH_SERVICES ?? 100);
+const ROUNDS = Number(process.env.EVK_BENCH_ROUNDS ?? 3);
 const cluster = "bench";
 const hostNamespace = "evk-bench";
 
@@ -88,7 +89,6 @@ async function main() {
   const hostKc = loadKubeConfig(host.kubeconfigPath);
   const h = hostKc.makeApiClient(CoreV1Api);
   await prepareHostNamespace(hostKc, { cluster, hostNamespace });
-  await h.createNamespace({ body: { metadata: { name: "direct" } } });
   const apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster });
   const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster, instance: "bench" });
   await relay.start();
@@ -114,16 +114,6 @@ async function main() {
   await services.start();
   const vKc = loadKubeConfig(apiserver.kubeconfigPath);
   const v = vKc.makeApiClient(CoreV1Api);
-  await v.createNamespace({ body: { metadata: { name: "bench" } } });
-  // The host's default service account of "direct" comes from its controller-manager.
-  await waitFor(
-    "the default service account of host namespace direct",
-    async () =>
-      (await h.readNamespacedServiceAccount({ name: "default", namespace: "direct" }).catch(() => undefined)) !==
-      undefined,
-    30_000,
-  );
-
   // Idle first: nothing to do but stay subscribed.
   await sleep(2_000);
   const pid = syncer.pid as number;
@@ -144,61 +134,114 @@ async function main() {
   const cpuNow = () => procs.map(([, p]) => (p ? cpuSeconds(p) : 0));
   const cpuSpent = (before: number[]) => cpuNow().map((c, i) => c - (before[i] as number));
 
-  // Direct on the host.
-  const cpuDirect0 = cpuNow();
-  const direct = watchPods(hostKc, "direct", (p) => p.metadata?.name);
-  await direct.start();
-  const tDirect0 = performance.now();
-  const directCreate = await closedLoop(N, CONCURRENCY, (i) =>
-    h.createNamespacedPod({ namespace: "direct", body: pod(`d${i}`) }),
-  );
-  await waitFor("all direct pods Running", async () => direct.running.size >= N, 600_000, 100);
-  const directSeconds = (Math.max(...direct.running.values()) - tDirect0) / 1000;
-  direct.stop();
-  const cpuDirect = cpuSpent(cpuDirect0);
-  const cpuEvk0 = cpuNow();
+  /** One round: N pods directly on the host, then (from the same host state) N pods through evk. */
+  const round = async (r: number) => {
+    const directNs = `direct-${r}`;
+    const virtualNs = `bench-${r}`;
+    await h.createNamespace({ body: { metadata: { name: directNs } } });
+    await v.createNamespace({ body: { metadata: { name: virtualNs } } });
+    await waitFor(
+      `the default service account of host namespace ${directNs}`,
+      async () =>
+        (await h.readNamespacedServiceAccount({ name: "default", namespace: directNs }).catch(() => undefined)) !==
+        undefined,
+      30_000,
+    );
+    // Direct on the host.
+    const cpuDirect0 = cpuNow();
+    const direct = watchPods(hostKc, directNs, (p) => p.metadata?.name);
+    await direct.start();
+    const tDirect0 = performance.now();
+    const directCreate = await closedLoop(N, CONCURRENCY, (i) =>
+      h.createNamespacedPod({ namespace: directNs, body: pod(`d${i}`) }),
+    );
+    await waitFor("all direct pods Running", async () => direct.running.size >= N, 600_000, 100);
+    const directSeconds = (Math.max(...direct.running.values()) - tDirect0) / 1000;
+    direct.stop();
+    const cpuDirect = cpuSpent(cpuDirect0);
+    // Both phases start from the same host: the direct pods go first.
+    await h.deleteCollectionNamespacedPod({ namespace: directNs, gracePeriodSeconds: 0 });
+    await waitFor(
+      "the direct pods to be gone",
+      async () => (await h.listNamespacedPod({ namespace: directNs })).items.length === 0,
+      120_000,
+      200,
+    );
+    await sleep(2_000);
+    const cpuEvk0 = cpuNow();
 
-  // Through evk.
-  const hostSide = watchPods(hostKc, hostNamespace, (p) => p.metadata?.annotations?.["evk.dev/object-name"]);
-  const virtualSide = watchPods(vKc, "bench", (p) => p.metadata?.name);
-  await Promise.all([hostSide.start(), virtualSide.start()]);
-  const created = new Map<string, number>();
-  const tEvk0 = performance.now();
-  const evkCreate = await closedLoop(N, CONCURRENCY, async (i) => {
-    await v.createNamespacedPod({ namespace: "bench", body: pod(`v${i}`) });
-    created.set(`v${i}`, performance.now());
-  });
-  let shown = 0;
-  await waitFor(
-    "all virtual pods Running",
-    async () => {
-      if (performance.now() - shown > 5_000) {
-        shown = performance.now();
-        process.stderr.write(
-          `  evk: ${created.size} created, ${hostSide.added.size} on the host, ${hostSide.running.size} Running there, ${virtualSide.running.size} Running in the virtual cluster\n`,
-        );
-      }
-      return virtualSide.running.size >= N;
-    },
-    600_000,
-    100,
-  );
-  const evkSeconds = (Math.max(...virtualSide.running.values()) - tEvk0) / 1000;
-  hostSide.stop();
-  virtualSide.stop();
-  const cpuEvk = cpuSpent(cpuEvk0);
-  const toHost: number[] = [];
-  const back: number[] = [];
-  for (const [name, t] of created) {
-    const hostAdded = hostSide.added.get(name);
-    if (hostAdded !== undefined) toHost.push(hostAdded - t);
-    const hostRunning = hostSide.running.get(name);
-    const vRunning = virtualSide.running.get(name);
-    if (hostRunning !== undefined && vRunning !== undefined) back.push(vRunning - hostRunning);
-  }
-  const hostTwins = (await h.listNamespacedPod({ namespace: hostNamespace, labelSelector: "app=bench" })).items;
-  const expected = new Set(Array.from({ length: N }, (_, i) => hostName(cluster, "bench", `v${i}`)));
-  const exact = hostTwins.length === N && hostTwins.every((p) => expected.has(p.metadata?.name ?? ""));
+    // Through evk.
+    const hostSide = watchPods(hostKc, hostNamespace, (p) =>
+      p.metadata?.annotations?.["evk.dev/object-namespace"] === virtualNs
+        ? p.metadata?.annotations?.["evk.dev/object-name"]
+        : undefined,
+    );
+    const virtualSide = watchPods(vKc, virtualNs, (p) => p.metadata?.name);
+    await Promise.all([hostSide.start(), virtualSide.start()]);
+    const created = new Map<string, number>();
+    const tEvk0 = performance.now();
+    const evkCreate = await closedLoop(N, CONCURRENCY, async (i) => {
+      await v.createNamespacedPod({ namespace: virtualNs, body: pod(`v${i}`) });
+      created.set(`v${i}`, performance.now());
+    });
+    let shown = 0;
+    await waitFor(
+      "all virtual pods Running",
+      async () => {
+        if (performance.now() - shown > 5_000) {
+          shown = performance.now();
+          process.stderr.write(
+            `  round ${r + 1}: ${created.size} created, ${hostSide.added.size} on the host, ${hostSide.running.size} Running there, ${virtualSide.running.size} Running in the virtual cluster\n`,
+          );
+        }
+        return virtualSide.running.size >= N;
+      },
+      600_000,
+      100,
+    );
+    const evkSeconds = (Math.max(...virtualSide.running.values()) - tEvk0) / 1000;
+    hostSide.stop();
+    virtualSide.stop();
+    const cpuEvk = cpuSpent(cpuEvk0);
+    const toHost: number[] = [];
+    const back: number[] = [];
+    for (const [name, t] of created) {
+      const hostAdded = hostSide.added.get(name);
+      if (hostAdded !== undefined) toHost.push(hostAdded - t);
+      const hostRunning = hostSide.running.get(name);
+      const vRunning = virtualSide.running.get(name);
+      if (hostRunning !== undefined && vRunning !== undefined) back.push(vRunning - hostRunning);
+    }
+    const twins = (await h.listNamespacedPod({ namespace: hostNamespace, labelSelector: "app=bench" })).items;
+    const expected = new Set(Array.from({ length: N }, (_, i) => hostName(cluster, virtualNs, `v${i}`)));
+    const exact = twins.length === N && twins.every((p) => expected.has(p.metadata?.name ?? ""));
+    // The next round starts from an empty host again.
+    await v.deleteCollectionNamespacedPod({ namespace: virtualNs, gracePeriodSeconds: 0 });
+    await waitFor(
+      "the twins to be gone",
+      async () =>
+        (await h.listNamespacedPod({ namespace: hostNamespace, labelSelector: "app=bench" })).items.length === 0,
+      180_000,
+      250,
+    );
+    await sleep(2_000);
+    process.stderr.write(
+      `  round ${r + 1}: direct ${directSeconds.toFixed(2)} s, through evk ${evkSeconds.toFixed(2)} s, ratio ${(evkSeconds / directSeconds).toFixed(2)}\n`,
+    );
+    return { directSeconds, evkSeconds, directCreate, evkCreate, toHost, back, cpuDirect, cpuEvk, exact };
+  };
+  const rounds: Awaited<ReturnType<typeof round>>[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(r));
+  const ratios = rounds.map((x) => x.evkSeconds / x.directSeconds);
+  const median = (xs: number[]) => percentile(xs, 50);
+  const toHost = rounds.flatMap((x) => x.toHost);
+  const back = rounds.flatMap((x) => x.back);
+  const exact = rounds.every((x) => x.exact);
+  const sumCpu = (k: "cpuDirect" | "cpuEvk") =>
+    procs.map((_, i) => rounds.reduce((a, x) => a + (x[k][i] as number), 0) / rounds.length);
+  const cpuDirect = sumCpu("cpuDirect");
+  const cpuEvk = sumCpu("cpuEvk");
+  await v.createNamespace({ body: { metadata: { name: "bench" } } });
 
   // Services: virtual create → the host's clusterIP visible on the virtual Service.
   const svcCreated = new Map<string, number>();
@@ -238,38 +281,45 @@ async function main() {
     const count = Number(new RegExp(`^${metric}_count\\{${labels}[^}]*\\} (\\S+)`, "m").exec(metrics)?.[1]);
     return (sum / count) * 1000;
   };
-  printTable(`bench:sync — ${N} pods, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes`, [
-    ["direct on host: creates/s", fmt(directCreate.opsPerSec, 1)],
-    ["direct on host: all Running after", `${fmt(directSeconds, 2)} s`],
-    ["through evk: creates/s (virtual)", fmt(evkCreate.opsPerSec, 1)],
-    ["through evk: all Running (virtual) after", `${fmt(evkSeconds, 2)} s`],
-    ["ratio evk ÷ direct (target ≤ 1.3)", fmt(evkSeconds / directSeconds, 2)],
+  printTable(
+    `bench:sync — ${ROUNDS} rounds of ${N} pods each way, ${CONCURRENCY} creates in flight, ${NODES} kwok nodes`,
     [
-      "virtual create → host pod created p50 / p99",
-      `${fmt(percentile(toHost, 50), 1)} / ${fmt(percentile(toHost, 99), 1)} ms`,
+      ["direct on host: creates/s (median)", fmt(median(rounds.map((x) => x.directCreate.opsPerSec)), 1)],
+      ["direct on host: all Running after, per round", rounds.map((x) => `${fmt(x.directSeconds, 2)} s`).join(", ")],
+      ["through evk: creates/s (virtual, median)", fmt(median(rounds.map((x) => x.evkCreate.opsPerSec)), 1)],
+      [
+        "through evk: all Running (virtual) after, per round",
+        rounds.map((x) => `${fmt(x.evkSeconds, 2)} s`).join(", "),
+      ],
+      ["ratio evk ÷ direct per round", ratios.map((x) => fmt(x, 2)).join(", ")],
+      ["ratio evk ÷ direct, median (target ≤ 1.3)", fmt(median(ratios), 2)],
+      [
+        "virtual create → host pod created p50 / p99",
+        `${fmt(percentile(toHost, 50), 1)} / ${fmt(percentile(toHost, 99), 1)} ms`,
+      ],
+      [
+        "host Running → virtual Running p50 / p99",
+        `${fmt(percentile(back, 50), 1)} / ${fmt(percentile(back, 99), 1)} ms`,
+      ],
+      [
+        `Service create → host clusterIP in the virtual cluster p50 / p99 (${SERVICES} Services)`,
+        `${fmt(percentile(toClusterIP, 50), 1)} / ${fmt(percentile(toClusterIP, 99), 1)} ms`,
+      ],
+      ["host twins exactly once, every round", exact ? "yes" : "NO"],
+      ["syncer-pods idle RSS", `${fmt(idleRss, 1)} MiB`],
+      ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
+      ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
+      ["syncer-pods host requests", hostRequests],
+      [
+        "syncer-pods mean ms: event lag / reconcile / host create",
+        `${fmt(mean("evk_syncer_event_lag_seconds"), 1)} / ${fmt(mean("evk_syncer_reconcile_seconds", 'syncer="syncer-pods",outcome="ok"'), 1)} / ${fmt(mean("evk_syncer_host_request_seconds", 'verb="create"'), 1)}`,
+      ],
+      ...procs.map(([label], i): [string, string] => [
+        `CPU s per round, direct / evk: ${label}`,
+        `${fmt(cpuDirect[i] as number, 2)} / ${fmt(cpuEvk[i] as number, 2)}`,
+      ]),
     ],
-    [
-      "host Running → virtual Running p50 / p99",
-      `${fmt(percentile(back, 50), 1)} / ${fmt(percentile(back, 99), 1)} ms`,
-    ],
-    [
-      `Service create → host clusterIP in the virtual cluster p50 / p99 (${SERVICES} Services)`,
-      `${fmt(percentile(toClusterIP, 50), 1)} / ${fmt(percentile(toClusterIP, 99), 1)} ms`,
-    ],
-    ["host twins exactly once", exact ? `yes (${hostTwins.length})` : `NO (${hostTwins.length})`],
-    ["syncer-pods idle RSS", `${fmt(idleRss, 1)} MiB`],
-    ["syncer-pods idle CPU", `${fmt(idleCpuPct, 2)} %`],
-    ["syncer-pods RSS after the run", `${fmt(rssMiB(pid), 1)} MiB`],
-    ["syncer-pods host requests", hostRequests],
-    [
-      "syncer-pods mean ms: event lag / reconcile / host create",
-      `${fmt(mean("evk_syncer_event_lag_seconds"), 1)} / ${fmt(mean("evk_syncer_reconcile_seconds", 'syncer="syncer-pods",outcome="ok"'), 1)} / ${fmt(mean("evk_syncer_host_request_seconds", 'verb="create"'), 1)}`,
-    ],
-    ...procs.map(([label], i): [string, string] => [
-      `CPU s, direct / evk: ${label}`,
-      `${fmt(cpuDirect[i] as number, 2)} / ${fmt(cpuEvk[i] as number, 2)}`,
-    ]),
-  ]);
+  );
 }
 
 try {

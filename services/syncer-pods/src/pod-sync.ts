@@ -92,7 +92,8 @@ export class PodSync {
       this.trackReferences(key, undefined);
       this.inStep.delete(key);
       // The virtual pod is gone: so goes its twin (only ours: same identity annotation).
-      if (hPod && hPod.metadata?.annotations?.["evk.dev/object-name"] === name)
+      // Once it is terminating there, asking again only costs the host a request per status change.
+      if (hPod && !hPod.metadata?.deletionTimestamp && hPod.metadata?.annotations?.["evk.dev/object-name"] === name)
         await syncer.host.delete(podRef(this.hostNamespace, hName), { uid: hPod.metadata?.uid });
       return;
     }
