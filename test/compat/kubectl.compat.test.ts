@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
-  binaries,
   type Etcd,
   type HostCluster,
+  kubectlVersions,
   type LocalApiserver,
   makeTempDir,
   startApiserver,
@@ -15,10 +14,7 @@ import {
 } from "@evk/testing";
 
 const run = promisify(execFile);
-const kubectls = [
-  { version: "1.35", bin: binaries.kubectl },
-  { version: "1.33", bin: "/usr/lib/google-cloud-sdk/bin/kubectl.1.33" },
-].filter((k) => existsSync(k.bin));
+const kubectls = kubectlVersions();
 
 /** One kubectl step of a scenario: its arguments, and stdin. */
 interface Step {

@@ -18,7 +18,7 @@ export {
   stopAllProcesses,
 } from "./managed-process.ts";
 export type { Nats } from "./nats.ts";
-export { binaries, cacheDir, KUBE_VERSION, KWOK_VERSION, NATS_VERSION, repoRoot } from "./paths.ts";
+export { binaries, cacheDir, KUBE_VERSION, KWOK_VERSION, kubectlVersions, NATS_VERSION, repoRoot } from "./paths.ts";
 export { freePort, freePorts, PortError } from "./ports.ts";
 export { httpGet, sleep, waitFor } from "./probe.ts";
 export { ensureParts, ProvisionError } from "./provision.ts";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,3 +33,14 @@ export const binaries = {
   kubectl: join(cacheDir, "k8s", KUBE_VERSION, "kubectl"),
   etcdBench: join(cacheDir, "etcd-bench", "etcd-bench"),
 } as const;
+
+/**
+ * The kubectl versions compatibility tests run: the one built beside the host control plane, and the
+ * machine's preinstalled 1.33 when it has one.
+ */
+export function kubectlVersions(): { version: string; bin: string }[] {
+  return [
+    { version: KUBE_VERSION.replace(/^v(\d+\.\d+).*/, "$1"), bin: binaries.kubectl },
+    { version: "1.33", bin: "/usr/lib/google-cloud-sdk/bin/kubectl.1.33" },
+  ].filter((k) => existsSync(k.bin));
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
@@ -8,6 +8,7 @@ import {
   type Etcd,
   type HostCluster,
   httpGet,
+  kubectlVersions,
   type LocalApiserver,
   makeTempDir,
   startApiserver,
@@ -19,7 +20,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
 const run = promisify(execFile);
 // The kubectl built beside the host control plane, and the machine's 1.33 when it has one.
-const kubectls = [binaries.kubectl, "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"].filter((k) => existsSync(k));
+const kubectls = kubectlVersions().map((k) => k.bin);
 
 describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, watch)", function () {
   this.timeout(120_000);

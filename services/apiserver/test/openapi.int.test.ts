@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,6 +8,7 @@ import {
   binaries,
   type Etcd,
   type HostCluster,
+  kubectlVersions,
   type LocalApiserver,
   makeTempDir,
   startApiserver,
@@ -16,10 +17,7 @@ import {
 } from "@evk/testing";
 
 const run = promisify(execFile);
-const kubectls = [
-  { v: "1.35", bin: binaries.kubectl },
-  { v: "1.33", bin: "/usr/lib/google-cloud-sdk/bin/kubectl.1.33" },
-].filter((k) => existsSync(k.bin));
+const kubectls = kubectlVersions();
 
 /** A GET that shows status and headers (the harness's probe shows neither headers nor sends any). */
 function get(url: string, headers: Record<string, string> = {}) {
@@ -171,7 +169,7 @@ describe("OpenAPI from the host, strategic merge patch and field validation, sid
     assert.equal(anon.status, 401);
   });
 
-  for (const { v, bin } of kubectls) {
+  for (const { version: v, bin } of kubectls) {
     describe(`kubectl ${v}`, () => {
       const k = both(bin);
       const ns = `oa-${v.replace(".", "")}`;

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
@@ -8,6 +7,7 @@ import {
   type Etcd,
   ensureParts,
   type HostCluster,
+  kubectlVersions,
   type LocalApiserver,
   makeTempDir,
   startApiserver,
@@ -20,7 +20,7 @@ import {
 // must be what kube-apiserver stores for the same protobuf request (kube also applies defaults evk lacks).
 
 const run = promisify(execFile);
-const kubectls = [binaries.kubectl, "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"].filter((k) => existsSync(k));
+const kubectls = kubectlVersions().map((k) => k.bin);
 const PAUSE = "registry.k8s.io/pause:3.10";
 
 type Json = Record<string, unknown>;
