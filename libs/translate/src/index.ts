@@ -52,6 +52,7 @@ export {
   podHostAnnotations,
   podHostLabels,
   podHostname,
+  podReferences,
   SERVICE_ACCOUNT_TOKEN_EXPIRATION_SECONDS,
   type ServiceAccountTokenRequest,
   serviceAccountTokenRequests,

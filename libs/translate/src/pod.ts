@@ -483,6 +483,22 @@ export function podHostname(virtualName: string): string {
  * Host pod for a virtual pod (vcluster's translator). Deterministic: the same inputs give the same host pod, so a
  * replayed event creates nothing new. The caller obtains `ctx.tokens` for serviceAccountTokenRequests(vPod) first.
  */
+/**
+ * The configmaps, secrets and claims a virtual pod uses, found by the same walk translatePod rewrites them
+ * with (env, envFrom, every volume source incl. projected and CSI secret references, imagePullSecrets), so a
+ * syncer keeps on the host exactly what the translated pod mounts.
+ */
+export function podReferences(vPod: V1Pod): PodReferences {
+  const spec = structuredClone(vPod.spec ?? { containers: [] });
+  const namespace = vPod.metadata?.namespace ?? "";
+  const refs = referenceCollector("", namespace);
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers, ...(spec.ephemeralContainers ?? [])])
+    translateContainerEnv(c, "", refs, new Map());
+  for (const v of spec.volumes ?? []) translateVolume("", namespace, vPod.metadata?.name ?? "", v, refs);
+  for (const s of spec.imagePullSecrets ?? []) if (s.name) refs.secret(s.name);
+  return refs.result();
+}
+
 export function translatePod(vPod: V1Pod, ctx: PodTranslationContext): PodTranslation {
   const name = vPod.metadata?.name ?? "";
   const namespace = vPod.metadata?.namespace ?? "";

@@ -6,6 +6,7 @@ import {
   HOST_REVISION_ANNOTATION,
   hostName,
   OBJECT_UID_ANNOTATION,
+  podReferences,
   podUpdates,
   serviceAccountTokenRequests,
   translatePod,
@@ -184,7 +185,7 @@ export class PodSync {
     const refs: string[] = [];
     if (vPod) {
       const ns = vPod.metadata.namespace as string;
-      const r = podReferences(vPod);
+      const r = podReferences(vPod as never);
       for (const c of r.configMaps) refs.push(workKey("configmap", ns, c));
       for (const s of r.secrets) refs.push(workKey("secret", ns, s));
     }
@@ -293,45 +294,4 @@ export class PodSync {
   private deleteVirtual(vPod: KubeObject, gracePeriodSeconds: number): Promise<void> {
     return this.o.syncer.status.deleteVirtual("", "pods", vPod, gracePeriodSeconds);
   }
-}
-
-/** The configmaps and secrets a virtual pod reads (volumes, projected sources, env, envFrom). */
-export function podReferences(vPod: KubeObject): { configMaps: string[]; secrets: string[] } {
-  const spec = (vPod.spec ?? {}) as {
-    volumes?: {
-      configMap?: { name?: string };
-      secret?: { secretName?: string };
-      projected?: { sources?: { configMap?: { name?: string }; secret?: { name?: string } }[] };
-    }[];
-    containers?: Container[];
-    initContainers?: Container[];
-    ephemeralContainers?: Container[];
-    imagePullSecrets?: { name?: string }[];
-  };
-  type Container = {
-    env?: { valueFrom?: { configMapKeyRef?: { name?: string }; secretKeyRef?: { name?: string } } }[];
-    envFrom?: { configMapRef?: { name?: string }; secretRef?: { name?: string } }[];
-  };
-  const cms = new Set<string>();
-  const secrets = new Set<string>();
-  for (const v of spec.volumes ?? []) {
-    if (v.configMap?.name) cms.add(v.configMap.name);
-    if (v.secret?.secretName) secrets.add(v.secret.secretName);
-    for (const s of v.projected?.sources ?? []) {
-      if (s.configMap?.name) cms.add(s.configMap.name);
-      if (s.secret?.name) secrets.add(s.secret.name);
-    }
-  }
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]) {
-    for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef?.name) cms.add(e.valueFrom.configMapKeyRef.name);
-      if (e.valueFrom?.secretKeyRef?.name) secrets.add(e.valueFrom.secretKeyRef.name);
-    }
-    for (const e of c.envFrom ?? []) {
-      if (e.configMapRef?.name) cms.add(e.configMapRef.name);
-      if (e.secretRef?.name) secrets.add(e.secretRef.name);
-    }
-  }
-  for (const s of spec.imagePullSecrets ?? []) if (s.name) secrets.add(s.name);
-  return { configMaps: [...cms].sort(), secrets: [...secrets].sort() };
 }
