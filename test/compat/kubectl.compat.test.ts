@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import {
-  type Etcd,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
-} from "@evk/testing";
+import { kubectlVersions, makeTempDir, startVirtualCluster, type VirtualCluster } from "@evk/testing";
 
 const run = promisify(execFile);
 const kubectls = kubectlVersions();
@@ -20,6 +12,7 @@ const kubectls = kubectlVersions();
 interface Step {
   args: string[];
   stdin?: string;
+  env?: Record<string, string>;
   /** Compare only the exit code and stderr's first line (outputs that carry server-specific data). */
   codeOnly?: boolean;
 }
@@ -41,11 +34,13 @@ function normalise(text: string): string {
 }
 
 const manifest = (o: unknown) => JSON.stringify(o);
+const eviction = (namespace: string, name: string) =>
+  manifest({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } });
 const configMap = (name: string, data: Record<string, string>, labels?: Record<string, string>) =>
   manifest({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...(labels ? { labels } : {}) }, data });
 
 /** Steps a user runs, in order, in a namespace of their own on each server. */
-function scenario(ns: string): Step[] {
+function scenario(ns: string, editor: string): Step[] {
   const n = ["-n", ns];
   return [
     {
@@ -70,6 +65,10 @@ function scenario(ns: string): Step[] {
     { args: [...n, "get", "configmap", "app", "-o", "wide"] },
     { args: [...n, "describe", "configmap", "app"] },
     { args: [...n, "wait", "--for=jsonpath={.data.mode}=slow", "configmap/app", "--timeout=30s"] },
+    // kubectl edit with a scripted editor: get, edit, patch back.
+    { args: [...n, "edit", "configmap", "app"], env: { EDITOR: editor } },
+    { args: [...n, "get", "configmap", "app", "-o", "jsonpath={.data.mode}"] },
+    { args: [...n, "get", "configmap", "app", "-w", "--output-watch-events", "-o", "name", "--request-timeout=2s"] },
     // Bad input gets the same answer from both.
     { args: [...n, "get", "configmap", "missing"] },
     { args: [...n, "create", "--validate=false", "-f", "-"], stdin: configMap("app", { a: "b" }) },
@@ -92,6 +91,19 @@ function scenario(ns: string): Step[] {
       codeOnly: false,
     },
     { args: [...n, "get", "configmaps", "-l", "app in (a"], codeOnly: false },
+    // Metadata every kind validates: label keys and values, finalizer names.
+    {
+      args: [...n, "create", "--validate=false", "-f", "-"],
+      stdin: manifest({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "badmeta", labels: { "bad key!": "v" }, annotations: { "a/b/c": "x" } },
+      }),
+    },
+    {
+      args: [...n, "create", "--validate=false", "-f", "-"],
+      stdin: manifest({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "badfin", finalizers: ["no-domain"] } }),
+    },
     // Client-side apply (strategic merge patch with the last-applied annotation), default validation.
     { args: [...n, "apply", "-f", "-"], stdin: configMap("web", { a: "1", b: "2" }) },
     { args: [...n, "apply", "-f", "-"], stdin: configMap("web", { a: "1", c: "3" }) },
@@ -119,30 +131,121 @@ function scenario(ns: string): Step[] {
     { args: ["delete", "--raw", `/api/v1/namespaces/${ns}/configmaps?labelSelector=batch%3Dx`], codeOnly: true },
     { args: [...n, "get", "configmaps", "-l", "batch=x", "-o", "name"] },
     { args: [...n, "delete", "configmap", "app", "--wait"] },
+    // Workloads, run by each server's kube-controller-manager; evk's pods run on the host through its syncers.
+    { args: [...n, "create", "deployment", "web", "--image=nginx", "--replicas=2"] },
+    { args: [...n, "wait", "--for=condition=Available", "deployment/web", "--timeout=120s"] },
+    { args: [...n, "get", "deployment", "web", "-o", "wide"] },
+    { args: [...n, "get", "deployment", "web", "-o", "yaml"] },
+    { args: [...n, "scale", "deployment", "web", "--replicas=3"] },
+    { args: [...n, "wait", "--for=jsonpath={.status.readyReplicas}=3", "deployment/web", "--timeout=120s"] },
+    // The replica set's name carries the hash of the defaulted pod template: equal only if defaulting is.
+    {
+      args: [
+        ...n,
+        "get",
+        "rs",
+        "-l",
+        "app=web",
+        "-o",
+        "custom-columns=NAME:.metadata.name,DESIRED:.spec.replicas,OWNER:.metadata.ownerReferences[0].kind",
+      ],
+    },
+    { args: [...n, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.phase}"] },
+    { args: [...n, "delete", "deployment", "web", "--cascade=orphan"] },
+    { args: [...n, "get", "rs", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.ownerReferences}"] },
+    { args: [...n, "delete", "rs", "-l", "app=web", "--cascade=foreground", "--timeout=120s"] },
+    { args: [...n, "get", "rs,pods", "-l", "app=web", "-o", "name"] },
+    { args: [...n, "create", "deployment", "api", "--image=nginx"] },
+    { args: [...n, "wait", "--for=condition=Available", "deployment/api", "--timeout=120s"] },
+    { args: [...n, "delete", "deployment", "api", "--cascade=background"] },
+    { args: [...n, "wait", "--for=delete", "pods", "-l", "app=api", "--timeout=120s"], codeOnly: true },
+    { args: [...n, "get", "rs,pods", "-l", "app=api", "-o", "name"] },
+    // Evictions against a PodDisruptionBudget that the disruption controller keeps up to date.
+    {
+      args: [...n, "apply", "-f", "-"],
+      stdin: manifest({
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "db" },
+        spec: {
+          replicas: 2,
+          serviceName: "db",
+          selector: { matchLabels: { app: "db" } },
+          template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "postgres" }] } },
+        },
+      }),
+    },
+    { args: [...n, "wait", "--for=jsonpath={.status.readyReplicas}=2", "statefulset/db", "--timeout=120s"] },
+    { args: [...n, "get", "pods", "-l", "app=db", "-o", "name"] },
+    { args: [...n, "create", "pdb", "db", "--selector=app=db", "--min-available=2"] },
+    { args: [...n, "wait", "--for=jsonpath={.status.currentHealthy}=2", "pdb/db", "--timeout=60s"] },
+    {
+      args: ["create", "--raw", `/api/v1/namespaces/${ns}/pods/db-0/eviction`, "-f", "-"],
+      stdin: eviction(ns, "db-0"),
+    },
+    { args: [...n, "patch", "pdb", "db", "--type=merge", "-p", '{"spec":{"minAvailable":1}}'] },
+    { args: [...n, "wait", "--for=jsonpath={.status.disruptionsAllowed}=1", "pdb/db", "--timeout=60s"] },
+    {
+      args: ["create", "--raw", `/api/v1/namespaces/${ns}/pods/db-0/eviction`, "-f", "-"],
+      stdin: eviction(ns, "db-0"),
+    },
+    { args: [...n, "delete", "statefulset", "db", "--wait=false"] },
+    // Discovery of every group evk serves, and who the user is.
+    ...SERVED_GROUPS.map((g) => ({ args: ["api-resources", `--api-group=${g}`] })),
+    { args: ["auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}"] },
     { args: [...n, "get", "configmap", "app", "--ignore-not-found", "-o", "name"] },
     { args: ["delete", "namespace", ns, "--wait=false"] },
   ];
 }
 
+/**
+ * The API groups both servers serve. kube-apiserver also serves admissionregistration, apiextensions,
+ * apiregistration, flowcontrol and autoscaling/v1, which evk does not (README, "What evk serves").
+ */
+const SERVED_GROUPS = [
+  "",
+  "apps",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "batch",
+  "certificates.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "events.k8s.io",
+  "node.k8s.io",
+  "policy",
+  "rbac.authorization.k8s.io",
+  "resource.k8s.io",
+  "scheduling.k8s.io",
+  "storage.k8s.io",
+];
+
 describe("compat: kubectl against evk-apiserver and kube-apiserver side by side", function () {
-  this.timeout(240_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
+  this.timeout(600_000);
+  // The host control plane (with its controller-manager) and, on it, a whole virtual cluster: apiserver,
+  // syncers and its own controller-manager, as `evk up` runs it.
+  let vc: VirtualCluster;
   const dir = makeTempDir("compat");
+  const editor = join(dir, "editor.sh");
+  writeFileSync(editor, '#!/bin/sh\nsed -i "s/mode: slow/mode: edited/" "$1"\n');
+  chmodSync(editor, 0o755);
 
   before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "compat", hostKubeconfigPath: host.kubeconfigPath });
+    vc = await startVirtualCluster({
+      cluster: "compat",
+      syncers: ["syncer-pods", "syncer-services", "syncer-storage"],
+      nodes: 2,
+      controllerManager: true,
+    });
   });
   after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
+    await vc?.stop();
   });
 
   const kubectl = async (bin: string, kubeconfig: string, cache: string, step: Step) => {
-    const p = run(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, cache)}`, ...step.args]);
+    const p = run(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, cache)}`, ...step.args], {
+      env: { ...process.env, ...step.env },
+    });
     if (step.stdin !== undefined) p.child.stdin?.end(step.stdin);
     try {
       const r = await p;
@@ -157,10 +260,10 @@ describe("compat: kubectl against evk-apiserver and kube-apiserver side by side"
     it(`kubectl ${version}: every step prints the same on both servers`, async () => {
       const ns = `compat-${version.replace(".", "")}`;
       const differences: string[] = [];
-      for (const step of scenario(ns)) {
+      for (const step of scenario(ns, editor)) {
         const [kube, ours] = await Promise.all([
-          kubectl(bin, host.kubeconfigPath, `kube-${version}`, step),
-          kubectl(bin, evk.kubeconfigPath, `evk-${version}`, step),
+          kubectl(bin, vc.host.kubeconfigPath, `kube-${version}`, step),
+          kubectl(bin, vc.apiserver.kubeconfigPath, `evk-${version}`, step),
         ]);
         const show = (r: typeof kube) =>
           step.codeOnly ? `exit ${r.code}` : `exit ${r.code}\n${normalise(r.stdout)}\n${normalise(r.stderr)}`;

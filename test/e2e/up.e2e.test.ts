@@ -144,6 +144,22 @@ describe("e2e: evk up (the README's run command)", function () {
       );
       const podIP = (await up.kubectl(kubeconfig, "get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout;
       assert.equal(endpoints, podIP);
+      // The README's second thing to try: kube-controller-manager rolls a Deployment out, its pods on the host.
+      await up.kubectl(kubeconfig, "create", "deployment", "app", "--image=nginx", "--replicas=3");
+      await up.kubectl(kubeconfig, "wait", "--for=condition=Available", "deployment/app", "--timeout=120s");
+      const twins = await up.kubectl(
+        join(dir, "host.kubeconfig"),
+        "-n",
+        "evk-e2e",
+        "get",
+        "pods",
+        "-l",
+        "evk.dev/namespace=default",
+        "-o",
+        "jsonpath={.items[*].status.phase}",
+      );
+      // web and the deployment's three pods.
+      assert.deepEqual(twins.stdout.split(" "), ["Running", "Running", "Running", "Running"]);
     } catch (err) {
       up.kill();
       throw err;

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadKubeConfig, prepareHostNamespace } from "@evk/syncer-runtime";
 import {
+  controllerManagerProcess,
   ensureParts,
   type HostCluster,
   KUBE_VERSION,
@@ -26,14 +27,15 @@ export interface UpOptions {
 
 /**
  * Runs a virtual cluster on this machine: etcd, nats-server with JetStream, the virtual cluster's API server,
- * relay and syncers (pods, services, storage), against the host cluster of the current kubeconfig when it answers, else (or with
+ * relay, syncers (pods, services, storage) and kube-controller-manager, against the host cluster of the current kubeconfig when it answers, else (or with
  * --local-host) a real Kubernetes host control plane with kwok nodes started here. Prints how to reach it;
  * Ctrl-C stops everything.
  */
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   const say = (s: string) => process.stderr.write(`evk: ${s}\n`);
-  await ensureParts(["etcd", "nats"]);
+  // kube-controller-manager runs for the virtual cluster whichever host serves it.
+  await ensureParts(["etcd", "nats", "kube"]);
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const virtualKubeconfig = `${dir}/kubeconfig`;
@@ -52,7 +54,7 @@ export async function up(opts: UpOptions): Promise<void> {
       hostKubeconfigPath = current.kubeconfigPath;
       hostLine = `${current.server}  (Kubernetes ${current.version}, from ${current.kubeconfigPath})`;
     } else {
-      await ensureParts(["kwok", "kube"]);
+      await ensureParts(["kwok"]);
       say(`starting a local host control plane (Kubernetes ${KUBE_VERSION}, ${opts.nodes} kwok nodes)`);
       host = await startHost({ nodes: opts.nodes });
       mkdirSync(dirname(hostKubeconfig), { recursive: true });
@@ -66,7 +68,7 @@ export async function up(opts: UpOptions): Promise<void> {
       cluster: opts.cluster,
       hostNamespace,
     });
-    say(`starting the virtual cluster "${opts.cluster}": API server, relay and syncers`);
+    say(`starting the virtual cluster "${opts.cluster}": API server, relay, syncers and controller-manager`);
     const apiserver = await startApiserver({
       etcd: etcd.endpoint,
       cluster: opts.cluster,
@@ -98,6 +100,12 @@ export async function up(opts: UpOptions): Promise<void> {
         return { name, p };
       }),
     );
+    // Deployments, replica sets, jobs, garbage collection...: the real controllers, on the virtual cluster.
+    const controllerManager = await controllerManagerProcess({
+      cluster: opts.cluster,
+      kubeconfigPath: virtualKubeconfig,
+    });
+    await controllerManager.start();
     process.stdout.write(
       [
         `evk is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -110,9 +118,11 @@ export async function up(opts: UpOptions): Promise<void> {
         `  nats             ${nats.url}  (JetStream: every change of the virtual cluster on evk.ev.${opts.cluster}.>)`,
         `  host namespace   ${hostNamespace}  (where the cluster's pods, services and claims live on the host)`,
         ...syncers.map(({ name, p }) => `  ${name.padEnd(16)} ${what[name]}  (${p.metricsUrl})`),
+        `  controllers      kube-controller-manager ${KUBE_VERSION}: deployments, jobs, garbage collection, ...`,
         "",
         "Try:",
         `  kubectl --kubeconfig ${virtualKubeconfig} run web --image=nginx`,
+        `  kubectl --kubeconfig ${virtualKubeconfig} create deployment app --image=nginx --replicas=3`,
         `  kubectl --kubeconfig ${virtualKubeconfig} get pods -o wide -w`,
         `  kubectl --kubeconfig ${hostKubeconfigPath} -n ${hostNamespace} get pods -o wide`,
         "",
@@ -125,6 +135,7 @@ export async function up(opts: UpOptions): Promise<void> {
       process.once("SIGTERM", () => resolveStop());
     });
     say("stopping");
+    await controllerManager.stop();
     await Promise.all(syncers.map(({ p }) => p.stop()));
     await relay.stop();
     await apiserver.stop();

@@ -204,6 +204,12 @@ export async function startConsumer<K extends keyof Carried = "ev">(
         if (!stopping) throw new Error("message stream ended");
       } catch (err) {
         if (stopping) break;
+        // A connection closed for good (closed by its owner, or out of reconnect attempts) never comes
+        // back: say so once and end, rather than retry forever.
+        if ((err as Error).name === "ClosedConnectionError") {
+          log.error({ consumer: name }, "consumer stopped: its NATS connection is closed");
+          break;
+        }
         // E.g. the durable was deleted, or the server answered with an error: start over.
         log.error({ consumer: name, err: (err as Error).message }, "consumer interrupted; resubscribing");
         await sleep(1_000);

@@ -61,7 +61,8 @@ export interface StatusDetails {
 export interface Status {
   kind: "Status";
   apiVersion: "v1";
-  metadata: Record<string, never>;
+  /** Set only where kube sets it: the fresh continue token of a 410 for a compacted one. */
+  metadata: { continue?: string };
   status: "Failure";
   message: string;
   reason: StatusReason;
@@ -73,6 +74,7 @@ export class StatusError extends Error {
   readonly reason: StatusReason;
   readonly code: number;
   readonly details: StatusDetails | undefined;
+  listMeta: { continue?: string } | undefined;
 
   constructor(reason: StatusReason, message: string, details?: StatusDetails, code = statusCodes[reason]) {
     super(message);
@@ -86,7 +88,7 @@ export class StatusError extends Error {
     return {
       kind: "Status",
       apiVersion: "v1",
-      metadata: {},
+      metadata: this.listMeta ? { ...this.listMeta } : {},
       status: "Failure",
       message: this.message,
       reason: this.reason,
@@ -114,6 +116,12 @@ function details(r: QualifiedResource, name: string, extra: StatusDetails = {}):
   return { name, ...(r.group && r.group !== "core" ? { group: r.group } : {}), kind: r.resource, ...extra };
 }
 
+/** Go's utilerrors aggregate of field errors: one message bare, several de-duplicated in brackets. */
+function aggregate(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? (unique[0] as string) : `[${unique.join(", ")}]`;
+}
+
 export const errors = {
   notFound: (r: QualifiedResource, name: string) =>
     new StatusError("NotFound", `${qualified(r)} "${name}" not found`, details(r, name)),
@@ -131,15 +139,26 @@ export const errors = {
   /** A watch or list from a revision etcd has compacted away. */
   tooOldResourceVersion: (requested: number, oldest: number) =>
     new StatusError("Expired", `too old resource version: ${requested} (${oldest})`),
-  continueExpired: () =>
-    new StatusError(
+  /**
+   * A continue token from a revision etcd has compacted away. With `fresh` (a token that continues at the
+   * latest revision from the same key), kube's inconsistent-continuation answer, which carries it.
+   */
+  continueExpired: (fresh?: string) => {
+    const tooOld =
+      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter";
+    if (!fresh) return new StatusError("Expired", `${tooOld}.`);
+    const e = new StatusError(
       "Expired",
-      "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-    ),
+      `${tooOld}, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.`,
+    );
+    e.listMeta = { continue: fresh };
+    return e;
+  },
   badContinue: (why: string) => new StatusError("BadRequest", `invalid continue token: ${why}`),
   /** A read at a resourceVersion newer than anything the server has seen within its wait. */
   tooLargeResourceVersion: (requested: number, current: number) =>
-    new StatusError("Timeout", `Too large resource version: ${requested}, current: ${current}`, {
+    // NewTimeoutError puts "Timeout: " before the storage error's own words.
+    new StatusError("Timeout", `Timeout: Too large resource version: ${requested}, current: ${current}`, {
       causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
       retryAfterSeconds: 1,
     }),
@@ -148,8 +167,9 @@ export const errors = {
   invalid: (kind: string, name: string, causes: StatusCause[], group = "") =>
     new StatusError(
       "Invalid",
-      `${kind}${group ? `.${group}` : ""} "${name}" is invalid: ${causes.map((c) => `${c.field ? `${c.field}: ` : ""}${c.message}`).join(", ")}`,
-      { name, ...(group ? { group } : {}), kind, causes },
+      `${kind}${group ? `.${group}` : ""} "${name}" is invalid: ${aggregate(causes.map((c) => `${c.field ? `${c.field}: ` : ""}${c.message}`))}`,
+      // Go's StatusDetails leaves an empty name out.
+      { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes },
     ),
   badRequest: (message: string) => new StatusError("BadRequest", message),
   timeout: (message: string, retryAfterSeconds?: number) =>

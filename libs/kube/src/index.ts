@@ -9,6 +9,7 @@ export {
   type StatusReason,
   statusCodes,
 } from "./errors.ts";
+export { goJsonKind, goQuoteChar, hasDuplicateKeys, type JsonScan, scanJson } from "./go-json.ts";
 export { type KubeconfigParams, renderKubeconfig } from "./kubeconfig.ts";
 export type { KubeObject, ObjectMeta } from "./object.ts";
 export {
@@ -19,4 +20,25 @@ export {
   type KeyPairPem,
   loadCertificateAuthority,
 } from "./pki.ts";
-export { type FieldSelector, parseFieldSelector, parseLabelSelector, type Selector } from "./selectors.ts";
+export {
+  addQuantities,
+  canonicalQuantity,
+  canonicalResourceList,
+  canonicalResourceQuantity,
+  cmpQuantity,
+  type Fraction,
+  formatQuantity,
+  parseQuantity,
+  quantityMilliValue,
+  quantitySyntaxError,
+  quantityValue,
+  signOf,
+} from "./quantity.ts";
+export {
+  defaultFieldLabels,
+  type FieldLabelConversion,
+  type FieldSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  type Selector,
+} from "./selectors.ts";

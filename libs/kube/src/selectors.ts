@@ -51,18 +51,44 @@ function fieldValue(obj: KubeObject, path: string): string {
   return cur === undefined || cur === null ? "" : String(cur);
 }
 
-/** `allowed` are the resource's field labels beyond metadata.name and metadata.namespace. */
-export function parseFieldSelector(s: string | null | undefined, allowed: readonly string[] = []): FieldSelector {
+/**
+ * A kind's field label conversion (kube registers one per kind with field labels of its own): the labels it
+ * takes, and how it refuses any other.
+ */
+export interface FieldLabelConversion {
+  labels: readonly string[];
+  refuse: (label: string) => string;
+}
+
+/** What kube does for a kind without a conversion of its own (runtime.DefaultMetaV1FieldSelectorConversion). */
+export const defaultFieldLabels: FieldLabelConversion = {
+  labels: ["metadata.name", "metadata.namespace"],
+  refuse: (label) =>
+    `${JSON.stringify(label)} is not a known field selector: only "metadata.name", "metadata.namespace"`,
+};
+
+/**
+ * `conversion`: the kind's field labels; a list names the labels beyond metadata.name and metadata.namespace of
+ * a kind with a conversion that refuses others as "field label not supported".
+ */
+export function parseFieldSelector(
+  s: string | null | undefined,
+  conversion: readonly string[] | FieldLabelConversion = defaultFieldLabels,
+): FieldSelector {
+  const rule: FieldLabelConversion = Array.isArray(conversion)
+    ? {
+        labels: ["metadata.name", "metadata.namespace", ...(conversion as readonly string[])],
+        refuse: (label) => `field label not supported: ${label}`,
+      }
+    : (conversion as FieldLabelConversion);
   if (!s || s.trim() === "") return { empty: true, matches: () => true };
   const terms = splitTop(s).map((raw) => {
     const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(raw);
     if (!m) throw new StatusError("BadRequest", `invalid selector: '${s}'; can't understand '${raw.trim()}'`);
-    const field = m[1] as string;
-    if (field !== "metadata.name" && field !== "metadata.namespace" && !allowed.includes(field)) {
-      throw new StatusError("BadRequest", `field label not supported: ${field}`);
-    }
-    return { field, negate: m[2] === "!=", value: m[3] as string };
+    return { field: m[1] as string, negate: m[2] === "!=", value: m[3] as string };
   });
+  // kube parses the whole selector before it converts its labels: a syntax error anywhere comes first.
+  for (const t of terms) if (!rule.labels.includes(t.field)) throw new StatusError("BadRequest", rule.refuse(t.field));
   const name = terms.find((t) => t.field === "metadata.name" && !t.negate)?.value;
   return {
     empty: false,

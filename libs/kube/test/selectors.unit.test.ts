@@ -69,6 +69,36 @@ describe("field selectors", () => {
   });
 });
 
+describe("field labels of kinds without a conversion of their own", () => {
+  it("take metadata.name and metadata.namespace, and refuse others in kube's default words", () => {
+    assert.equal(
+      parseFieldSelector("metadata.namespace=ns").matches({ metadata: { name: "a", namespace: "ns" } }),
+      true,
+    );
+    assert.throws(
+      () => parseFieldSelector("spec.nodeName=x"),
+      (e: Error) =>
+        e.message === '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    );
+  });
+  it("report a syntax error anywhere before an unknown label", () => {
+    assert.throws(
+      () => parseFieldSelector("spec.x=1,garbage"),
+      (e: Error) => e.message === "invalid selector: 'spec.x=1,garbage'; can't understand 'garbage'",
+    );
+  });
+  it("take a kind's own conversion", () => {
+    const job = {
+      labels: ["metadata.name"],
+      refuse: (l: string) => `field label ${JSON.stringify(l)} not supported for Job`,
+    };
+    assert.throws(
+      () => parseFieldSelector("spec.x=1", job),
+      (e: Error) => e.message === 'field label "spec.x" not supported for Job',
+    );
+  });
+});
+
 describe("label selector errors, worded as kube-apiserver 1.35 words them", () => {
   // Each message was read from a real kube-apiserver's 400 answer to the same selector.
   const cases: [string, string][] = [

@@ -1,7 +1,15 @@
 import { errors, type KubeObject, type QualifiedResource, StatusError } from "@evk/kube";
-import { decodeObject, encodeObject } from "./codec.ts";
+import { decodeObject, encodeObject, storedCopy } from "./codec.ts";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
-import { type EtcdClient, isCompacted, isUnavailable, type KeyValue, prefixEnd } from "./etcd/client.ts";
+import {
+  type EtcdClient,
+  isCompacted,
+  isUnavailable,
+  type KeyValue,
+  prefixEnd,
+  type RangeResponse,
+  type TxnResponse,
+} from "./etcd/client.ts";
 import { assertClusterName, type ObjectRef, objectKey, type ResourceRef, resourcePrefix } from "./keys.ts";
 
 /** etcd's default request limit (--max-request-bytes), which kube-apiserver also lives within. */
@@ -38,6 +46,12 @@ export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject
 
 const qualify = (r: ResourceRef): QualifiedResource => ({ group: r.group, resource: r.resource });
 
+function asStatusError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  if (isUnavailable(err)) return errors.timeout(`etcd did not answer in time: ${(err as Error).message}`, 1);
+  return errors.internal((err as Error).message ?? String(err));
+}
+
 /**
  * Virtual objects of one cluster in etcd, with kube-apiserver's semantics: resourceVersion is the etcd
  * mod_revision, every write is one compare-and-swap transaction, a write that changes nothing writes
@@ -69,7 +83,10 @@ export class Store {
 
   private encode(obj: KubeObject): string {
     const value = encodeObject(obj);
-    if (Buffer.byteLength(value) > this.maxObjectBytes) throw errors.entityTooLarge(this.maxObjectBytes);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most values need no exact count.
+    if (value.length * 3 > this.maxObjectBytes && Buffer.byteLength(value) > this.maxObjectBytes) {
+      throw errors.entityTooLarge(this.maxObjectBytes);
+    }
     return value;
   }
 
@@ -77,33 +94,45 @@ export class Store {
     try {
       return await f();
     } catch (err) {
-      if (err instanceof StatusError) throw err;
-      if (isUnavailable(err)) throw errors.timeout(`etcd did not answer in time: ${(err as Error).message}`, 1);
-      throw errors.internal((err as Error).message ?? String(err));
+      throw asStatusError(err);
     }
   }
 
   async create(ref: ObjectRef, obj: KubeObject): Promise<KubeObject> {
     const key = this.key(ref);
     const value = this.encode(obj);
-    return this.run(async () => {
-      const res = await this.etcd.txn(
+    const created = storedCopy(obj);
+    // The hot path, so without run()'s extra closure and promise.
+    let res: TxnResponse;
+    try {
+      res = await this.etcd.txn(
         [{ key, target: "Create", result: "Equal", create_revision: 0 }],
         [{ request_put: { key, value } }],
       );
-      if (!res.succeeded) throw errors.alreadyExists(qualify(ref), ref.name);
-      return decodeObject(value, res.header.revision);
-    });
+    } catch (err) {
+      throw asStatusError(err);
+    }
+    if (!res.succeeded) throw errors.alreadyExists(qualify(ref), ref.name);
+    if (!created) return decodeObject(value, res.header.revision);
+    created.metadata.resourceVersion = String(res.header.revision);
+    return created;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject> {
     const key = this.key(ref);
-    return this.run(async () => {
-      const res = await this.etcd.range({ key });
-      const kv = res.kvs[0];
-      if (!kv) throw errors.notFound(qualify(ref), ref.name);
+    let res: RangeResponse;
+    try {
+      res = await this.etcd.range({ key });
+    } catch (err) {
+      throw asStatusError(err);
+    }
+    const kv = res.kvs[0];
+    if (!kv) throw errors.notFound(qualify(ref), ref.name);
+    try {
       return decodeObject(kv.value, kv.mod_revision);
-    });
+    } catch (err) {
+      throw asStatusError(err); // a value that is not JSON: Internal, as from run()
+    }
   }
 
   /** Replaces the object; with opts.resourceVersion, only if it is still at that revision. */
@@ -248,7 +277,8 @@ export class Store {
     if (opts.continue) {
       const tok = decodeContinue(opts.continue);
       start = prefix + tok.start;
-      revision = tok.revision;
+      // A negative revision continues at the latest.
+      revision = Math.max(tok.revision, 0);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     return this.run(async () => {
@@ -257,7 +287,7 @@ export class Store {
         res = await this.etcd.range({ key: start, range_end: prefixEnd(prefix), limit, revision });
       } catch (err) {
         if (isCompacted(err)) {
-          if (opts.continue) throw errors.continueExpired();
+          if (opts.continue) throw errors.continueExpired(encodeContinue(-1, start.slice(prefix.length)));
           throw errors.tooOldResourceVersion(revision, 0);
         }
         throw err;

@@ -295,7 +295,8 @@ export class WatchCache {
     const rk = resourceKeyOf(r);
     const w: Watcher = { resourceKey: rk, namespace: opts.namespace, name: opts.name, handler, onClose };
     if (opts.fromRevision > 0 && opts.fromRevision < this.historyStart) {
-      throw errors.tooOldResourceVersion(opts.fromRevision, this.historyStart + 1);
+      // kube names the newest revision it cannot resume after (its cache's list revision), as here.
+      throw errors.tooOldResourceVersion(opts.fromRevision, this.historyStart);
     }
     if (opts.fromRevision === 0) {
       for (const item of this.list(r, opts.namespace).items) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManagedProcess } from "./managed-process.ts";
-import { repoRoot } from "./paths.ts";
+import { binaries, repoRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
 import { httpGet } from "./probe.ts";
 import { makeTempDir } from "./tmp.ts";
@@ -130,4 +130,78 @@ export async function syncerProcess(opts: {
     readyTimeoutMs: 60_000,
   });
   return Object.assign(proc, { metricsUrl: `http://127.0.0.1:${port}/metrics` });
+}
+
+/**
+ * The kube-controller-manager controllers a virtual cluster runs: everything on by default except what the
+ * host or evk's syncers do for it, and what needs APIs evk does not serve.
+ */
+export const VIRTUAL_CLUSTER_CONTROLLERS = [
+  "*",
+  // Nodes are the host's: syncer-pods mirrors the ones pods use. Evicting pods, tainting or annotating
+  // nodes, or collecting pods whose node is not (yet) mirrored would fight the host's own controllers.
+  "-node-ipam-controller",
+  "-node-lifecycle-controller",
+  "-node-route-controller",
+  "-cloud-node-lifecycle-controller",
+  "-taint-eviction-controller",
+  "-ttl-controller",
+  "-pod-garbage-collector-controller",
+  // The host's service controller and IP allocator serve the translated Services; syncer-services writes
+  // Endpoints and EndpointSlices from the host back into the virtual cluster.
+  "-service-lb-controller",
+  "-service-cidr-controller",
+  "-endpoints-controller",
+  "-endpointslice-controller",
+  "-endpointslice-mirroring-controller",
+  // Claims bind on the host (syncer-storage); volumes attach there.
+  "-persistentvolume-binder-controller",
+  "-persistentvolume-attach-detach-controller",
+  "-persistentvolume-expander-controller",
+  // The evk apiserver creates each namespace's default ServiceAccount and kube-root-ca.crt and issues
+  // service-account tokens itself (TokenRequest); it holds the CA key, so it would sign CSRs too.
+  "-serviceaccount-controller",
+  "-root-ca-certificate-publisher-controller",
+  "-serviceaccount-token-controller",
+  "-legacy-serviceaccount-token-cleaner-controller",
+  "-certificatesigningrequest-signing-controller",
+  // admissionregistration.k8s.io is not served.
+  "-validatingadmissionpolicy-status-controller",
+].join(",");
+
+/**
+ * The real kube-controller-manager against a virtual cluster's apiserver: deployments, replica sets,
+ * stateful sets, daemon sets, jobs and cron jobs, garbage collection (cascading and orphaning deletes),
+ * the namespace controller, quotas, disruption budgets. Ready when its /healthz answers.
+ */
+export async function controllerManagerProcess(opts: {
+  cluster: string;
+  /** The virtual cluster's admin kubeconfig. */
+  kubeconfigPath: string;
+  extraArgs?: string[];
+}): Promise<ManagedProcess & { healthzUrl: string }> {
+  const dir = makeTempDir(`controller-manager-${opts.cluster}`);
+  const port = await freePort();
+  const healthzUrl = `https://127.0.0.1:${port}/healthz`;
+  const proc = new ManagedProcess({
+    name: `kube-controller-manager(${opts.cluster})`,
+    command: binaries.kubeControllerManager,
+    args: [
+      `--kubeconfig=${opts.kubeconfigPath}`,
+      // One per cluster, restarted by whoever runs it; a leader lease would only delay a restart.
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      `--secure-port=${port}`,
+      `--cluster-name=${opts.cluster}`,
+      `--controllers=${VIRTUAL_CLUSTER_CONTROLLERS}`,
+      // Its own endpoints serve only /healthz and /metrics; no front proxy to learn about from the cluster.
+      "--authentication-skip-lookup=true",
+      "--profiling=false",
+      ...(opts.extraArgs ?? []),
+    ],
+    logFile: join(dir, "kube-controller-manager.log"),
+    ready: async () => (await httpGet(healthzUrl)).status === 200,
+    readyTimeoutMs: 60_000,
+  });
+  return Object.assign(proc, { healthzUrl });
 }

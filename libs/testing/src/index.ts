@@ -53,6 +53,13 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
   await ensureParts(["etcd", "kwok", "kube"]);
   return startLocalHost(opts);
 }
-export { type LocalApiserver, relayProcess, startApiserver, syncerProcess } from "./evk-services.ts";
+export {
+  controllerManagerProcess,
+  type LocalApiserver,
+  relayProcess,
+  startApiserver,
+  syncerProcess,
+  VIRTUAL_CLUSTER_CONTROLLERS,
+} from "./evk-services.ts";
 export { findRunProcesses, type MarkedProcess } from "./leaks.ts";
 export { type SyncerName, startVirtualCluster, type VirtualCluster } from "./virtual-cluster.ts";

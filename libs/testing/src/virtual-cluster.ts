@@ -1,7 +1,13 @@
 import { prepareHostNamespace } from "@evk/syncer-runtime";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Etcd } from "./etcd.ts";
-import { type LocalApiserver, relayProcess, startApiserver, syncerProcess } from "./evk-services.ts";
+import {
+  controllerManagerProcess,
+  type LocalApiserver,
+  relayProcess,
+  startApiserver,
+  syncerProcess,
+} from "./evk-services.ts";
 import type { HostCluster } from "./host.ts";
 import { startEtcd, startHost, startNats } from "./index.ts";
 import type { ManagedProcess } from "./managed-process.ts";
@@ -19,6 +25,8 @@ export interface VirtualCluster {
   readonly apiserver: LocalApiserver;
   readonly relay: ManagedProcess;
   readonly syncers: Record<SyncerName, (ManagedProcess & { metricsUrl: string }) | undefined>;
+  /** The real kube-controller-manager against the virtual apiserver (unless asked not to run it). */
+  readonly controllerManager: ManagedProcess | undefined;
   /** ClusterIP of the host Service in front of the virtual apiserver. */
   readonly apiserverClusterIP: string;
   readonly hostKubeConfig: KubeConfig;
@@ -34,6 +42,11 @@ export async function startVirtualCluster(o: {
   cluster: string;
   syncers: SyncerName[];
   nodes?: number;
+  /**
+   * Run kube-controller-manager against the virtual cluster (deployments, garbage collection, the PVC and PV
+   * protection finalizers' removal, ...), as `evk up` does; default true.
+   */
+  controllerManager?: boolean;
 }): Promise<VirtualCluster> {
   const hostNamespace = `evk-${o.cluster}`;
   const [etcd, nats, host] = await Promise.all([startEtcd(), startNats(), startHost({ nodes: o.nodes ?? 2 })]);
@@ -67,6 +80,11 @@ export async function startVirtualCluster(o: {
       syncers[name] = p;
     }),
   );
+  const controllerManager =
+    (o.controllerManager ?? true)
+      ? await controllerManagerProcess({ cluster: o.cluster, kubeconfigPath: apiserver.kubeconfigPath })
+      : undefined;
+  await controllerManager?.start();
   return {
     cluster: o.cluster,
     hostNamespace,
@@ -76,11 +94,12 @@ export async function startVirtualCluster(o: {
     apiserver,
     relay,
     syncers,
+    controllerManager,
     apiserverClusterIP,
     hostKubeConfig,
     virtualKubeConfig,
     async stop() {
-      await Promise.all(Object.values(syncers).map((p) => p?.stop()));
+      await Promise.all([...Object.values(syncers), controllerManager].map((p) => p?.stop()));
       await relay.stop();
       await apiserver.stop();
       await host.stop();

@@ -3,9 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { ACCESS_REVIEWS, answerReview } from "./access-review.ts";
-import { applyDefaults } from "./defaults.ts";
+import { decodeObjectBody, decodePatchBody, kindMismatch, mediaTypeOf, unsupportedBodyType } from "./body.ts";
+import { admissionReads, applyDefaults, cacheReads } from "./defaults/index.ts";
 import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
 import { dryRunStore, isDryRun } from "./dry-run.ts";
+import { budgetsFor, decideEviction, withDisruptionTarget } from "./eviction.ts";
+import { fieldLabelConversion } from "./field-labels.ts";
 import {
   fieldValidationOf,
   quoteStrategicPatch,
@@ -13,12 +16,21 @@ import {
   validateBody,
   validatePatched,
 } from "./field-validation.ts";
+import { checkListOptions, resourceVersionProblem } from "./list-options.ts";
+import { metadataProblems, metadataUpdateProblems } from "./metadata-validation.ts";
 import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
 import type { Schema, SchemaIndex } from "./openapi-schema.ts";
-import { applyPatch, type PatchType, patchTypeOf } from "./patch.ts";
+import { applyPatch, type PatchType, patchTypeOf, ReasonlessError } from "./patch.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { apiVersionOf, lookupResource, NO_DELETECOLLECTION, type ResourceType } from "./resources.ts";
+import {
+  createCauses,
+  decodeProblem,
+  specProblems,
+  specUpdateProblems,
+  statusUpdateProblems,
+} from "./spec-validation/index.ts";
 import {
   applyScale,
   type Binding,
@@ -28,19 +40,22 @@ import {
   prepareForFinalize,
   prepareForStatusUpdate,
   prepareForUpdate,
+  stampRequester,
   toScale,
   tracksGeneration,
   validateBinding,
 } from "./subresources.ts";
-import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables.ts";
+import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables/index.ts";
+import { answerTokenReview } from "./token-review.ts";
 import type { ServiceAccountTokens, TokenRequestBody, UserInfo } from "./tokens.ts";
-import { validateName } from "./validation.ts";
+import { nameCauses, updateResourceVersionProblem } from "./validation.ts";
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
-  const text = JSON.stringify(body);
+  // Go's json.Encoder, which kube-apiserver writes with, ends every document with a newline.
+  const text = `${JSON.stringify(body)}\n`;
   res.writeHead(code, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
@@ -54,11 +69,24 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, se.code, se.toStatus());
 }
 
-async function readBody(req: IncomingMessage, _opts: { protobuf?: boolean } = {}): Promise<unknown> {
+/**
+ * A request body. With `kind`, an object of that kind (create, update) in any media type kube takes for one;
+ * with `patch`, a patch of that type; each refused in kube's words (body.ts).
+ */
+async function readBody(
+  req: IncomingMessage,
+  opts: { protobuf?: boolean; kind?: string; patch?: PatchType } = {},
+): Promise<unknown> {
   const ct = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
   // Protobuf bodies (typed client-go clients, kubectl's create generators) become the JSON a Go client would
   // have sent (protobuf.ts); a kind it cannot decode gets a 415 that says why, never a JSON parse error.
   if (ct === "application/vnd.kubernetes.protobuf") return decodeKubeProtobuf(await readRaw(req));
+  if (opts.kind !== undefined) {
+    // The media type is checked before the body is read, as kube negotiates the decoder first.
+    if (!["application/json", "application/yaml"].includes(mediaTypeOf(ct))) throw unsupportedBodyType();
+    return decodeObjectBody(await readRaw(req), ct, opts.kind);
+  }
+  if (opts.patch !== undefined) return decodePatchBody(await readRaw(req), opts.patch);
   const text = (await readRaw(req)).toString("utf8");
   if (text.trim() === "") return undefined;
   try {
@@ -81,11 +109,24 @@ async function readRaw(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The object an update of the main resource stores, or kube's 422 for metadata or spec it refuses. */
+function checkedUpdate(type: ResourceType, cur: KubeObject, next: KubeObject): KubeObject {
+  const problems = metadataUpdateProblems(cur, next);
+  // kube validates what the strategy's PrepareForUpdate left (status kept, allocated values kept…).
+  const prepared = prepareForUpdate(type, cur, next);
+  problems.push(...specUpdateProblems(type, cur, prepared));
+  if (problems.length) throw errors.invalid(type.kind, cur.metadata.name as string, problems, type.group);
+  return prepared;
+}
+
 /** Serves the resource API of one virtual cluster from its Store (writes) and WatchCache (reads, watches). */
 export class ResourceApi {
   private readonly store: Store;
   private readonly cache: WatchCache;
   private readonly tokens: ServiceAccountTokens | undefined;
+  /** Who a bearer token is, as the server authenticates it (for TokenReview); set by the server. */
+  reviewToken: ((token: string) => Promise<UserInfo | undefined>) | undefined;
+  apiAudiences: string[] = [];
 
   /** The served OpenAPI schemas (strategic merge patch metadata, field validation), once there are any. */
   private readonly openapi: { readonly schemas: SchemaIndex | undefined } | undefined;
@@ -143,6 +184,25 @@ export class ResourceApi {
     return Object.assign(out, { apply });
   }
 
+  /**
+   * The deprecated v1 ComponentStatus: evk's one component behind the API is its etcd, healthy when a
+   * quorum read answers. (Its controller-manager, when run, is a client like any other.)
+   */
+  private async componentStatuses(name: string | undefined, res: ServerResponse): Promise<void> {
+    let condition = { type: "Healthy", status: "True", message: "ok" } as Record<string, string>;
+    try {
+      await this.store.list({ group: "", resource: "namespaces" }, { limit: 1 });
+    } catch (err) {
+      condition = { type: "Healthy", status: "False", error: (err as Error).message };
+    }
+    const etcd = { kind: "ComponentStatus", apiVersion: "v1", metadata: { name: "etcd-0" }, conditions: [condition] };
+    setWarnings(res, ["v1 ComponentStatus is deprecated in v1.19+"]);
+    if (name === undefined)
+      return sendJson(res, 200, { kind: "ComponentStatusList", apiVersion: "v1", metadata: {}, items: [etcd] });
+    if (name !== "etcd-0") throw errors.notFound({ group: "", resource: "componentstatuses" }, name);
+    return sendJson(res, 200, etcd);
+  }
+
   async handle(
     info: ResourceRequest,
     req: IncomingMessage,
@@ -151,8 +211,7 @@ export class ResourceApi {
     user?: UserInfo,
   ): Promise<void> {
     if (info.group === "authentication.k8s.io" && info.version === "v1" && info.resource === "selfsubjectreviews") {
-      if (info.verb !== "create" || info.name || info.namespace)
-        throw new StatusError("NotFound", "the server could not find the requested resource");
+      createOnly(info, false);
       await readBody(req, { protobuf: true });
       return sendJson(res, 201, {
         kind: "SelfSubjectReview",
@@ -161,10 +220,23 @@ export class ResourceApi {
         status: { userInfo: user ?? { username: "system:anonymous", groups: ["system:unauthenticated"] } },
       });
     }
-    if (info.group === "authorization.k8s.io" && info.version === "v1" && ACCESS_REVIEWS[info.resource]) {
-      const review = ACCESS_REVIEWS[info.resource];
-      if (info.verb !== "create" || info.name || Boolean(info.namespace) !== review?.namespaced)
+    if (info.group === "" && info.version === "v1" && info.resource === "componentstatuses" && !info.namespace) {
+      if (info.verb !== "get" && info.verb !== "list")
+        throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on componentstatuses`);
+      return this.componentStatuses(info.name, res);
+    }
+    if (info.group === "authentication.k8s.io" && info.version === "v1" && info.resource === "tokenreviews") {
+      if (info.verb !== "create" || info.name || info.namespace || !this.reviewToken)
         throw new StatusError("NotFound", "the server could not find the requested resource");
+      const review = await answerTokenReview(
+        await readBody(req, { protobuf: true }),
+        this.reviewToken,
+        this.apiAudiences,
+      );
+      return sendJson(res, 201, review);
+    }
+    if (info.group === "authorization.k8s.io" && info.version === "v1" && ACCESS_REVIEWS[info.resource]) {
+      createOnly(info, ACCESS_REVIEWS[info.resource]?.namespaced ?? false);
       return sendJson(res, 201, answerReview(info.resource, info.namespace, await readBody(req, { protobuf: true })));
     }
     if (info.group === "" && info.version === "v1" && info.resource === "bindings" && info.namespace && !info.name) {
@@ -181,7 +253,13 @@ export class ResourceApi {
     }
     if (type.namespaced === false && info.namespace)
       throw new StatusError("NotFound", "the server could not find the requested resource");
-    if (info.subresource) return this.subresource(type, info, info.subresource, req, res);
+    // kube routes POST to a collection and PUT and PATCH to an object; the other way round is no method there.
+    if (
+      !info.subresource &&
+      (info.verb === "create" ? Boolean(info.name) : ["update", "patch"].includes(info.verb) && !info.name)
+    )
+      throw methodNotAllowed();
+    if (info.subresource) return this.subresource(type, info, info.subresource, req, res, query);
     const ref = (name: string) => ({
       group: type.group,
       resource: type.resource,
@@ -195,6 +273,8 @@ export class ResourceApi {
         : this.store;
     switch (info.verb) {
       case "get": {
+        const rvProblem = resourceVersionProblem(query.get("resourceVersion") ?? "");
+        if (rvProblem) throw new ReasonlessError(rvProblem);
         // resourceVersion=0 means "any version": served from memory. Otherwise a quorum read from etcd,
         // as kube-apiserver does for single objects.
         const cached =
@@ -213,6 +293,7 @@ export class ResourceApi {
         return sendJson(res, 200, obj);
       }
       case "list": {
+        checkListOptions(query, false, fieldLabelConversion(type));
         const list = await this.list(type, info, query);
         const columns = this.tableFor(type, req);
         if (columns)
@@ -225,21 +306,19 @@ export class ResourceApi {
         return sendJson(res, 200, list);
       }
       case "watch":
+        checkListOptions(query, true, fieldLabelConversion(type));
         return this.watch(type, info, req, res, query);
       case "create": {
-        const obj = this.checkBody(type, info, await readBody(req));
+        const obj = stampRequester(type, this.checkBody(type, info, await readBody(req, { kind: type.kind })), user);
+        const undecodable = decodeProblem(type, obj);
+        if (undecodable) throw undecodable;
         const warnings = this.validateFields(type, obj, query, "create");
         const name =
-          obj.metadata.name || (obj.metadata.generateName ? `${obj.metadata.generateName}${randomSuffix()}` : "");
+          obj.metadata.name ||
+          (obj.metadata.generateName ? `${obj.metadata.generateName.slice(0, 58)}${randomSuffix()}` : "");
         await this.requireNamespace(type, info, name);
-        if (!name)
-          throw errors.invalid(
-            type.kind,
-            "",
-            [{ field: "metadata.name", message: "Required value: name or generateName is required" }],
-            type.group,
-          );
-        validateName(type, name);
+        // Reported with the spec's problems: kube validates both after defaulting, admission and PrepareForCreate.
+        const metaProblems = [...nameCauses(type, name, obj.metadata.generateName), ...metadataProblems(obj)];
         const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
         const meta = {
           ...obj.metadata,
@@ -250,19 +329,35 @@ export class ResourceApi {
         };
         if (type.namespaced) meta.namespace = info.namespace;
         delete meta.resourceVersion;
-        const created = await store.create(
-          ref(name),
-          applyDefaults(
+        // Defaulting and admission, the strategy's PrepareForCreate, then what the strategy adds on top.
+        let prepared: KubeObject;
+        try {
+          const admitted = applyDefaults(
             type.group,
             type.resource,
-            prepareForCreate(type, { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta }),
-          ),
-        );
+            { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta },
+            {
+              stage: "admission",
+              reads: await admissionReads(this.cache, type.group, type.resource, info.namespace, obj),
+            },
+          );
+          prepared = applyDefaults(type.group, type.resource, prepareForCreate(type, admitted), { stage: "strategy" });
+        } catch (err) {
+          // Defaulting may trip over what the metadata checks refuse anyway.
+          if (metaProblems.length && !isStatusError(err))
+            throw errors.invalid(type.kind, name, metaProblems, type.group);
+          throw err;
+        }
+        const causes = createCauses(type, metaProblems, specProblems(type, prepared));
+        if (causes.length) throw errors.invalid(type.kind, name, causes, type.group);
+        const created = await store.create(ref(name), prepared);
         setWarnings(res, warnings);
         return sendJson(res, 201, created);
       }
       case "update": {
-        const obj = this.checkBody(type, info, await readBody(req));
+        const obj = this.checkBody(type, info, await readBody(req, { kind: type.kind }));
+        const undecodable = decodeProblem(type, obj);
+        if (undecodable) throw undecodable;
         const warnings = this.validateFields(type, obj, query, "update");
         if (obj.metadata.name !== info.name)
           throw errors.badRequest(
@@ -270,21 +365,34 @@ export class ResourceApi {
           );
         const rv = obj.metadata.resourceVersion;
         const updated = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
-          if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          return prepareForUpdate(type, cur, obj);
+          const rvProblem = updateResourceVersionProblem(type, info.name as string, rv);
+          if (rvProblem) throw rvProblem;
+          // 0, like none, is an unconditional update.
+          if (rv && rv !== "0" && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
+          const next = applyDefaults(type.group, type.resource, obj, {
+            operation: "update",
+            old: cur,
+            reads: cacheReads(this.cache),
+          });
+          return checkedUpdate(type, cur, next);
         });
         setWarnings(res, warnings);
         return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), updated));
       }
       case "patch": {
         const pt = requirePatchType(req);
-        const body = await readBody(req);
+        const body = await readBody(req, { patch: pt });
         const patcher = this.patcher(type, pt, body, query);
         const patched = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
           const next = patcher.apply(cur);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          return prepareForUpdate(type, cur, next);
+          const defaulted = applyDefaults(type.group, type.resource, next, {
+            operation: "update",
+            old: cur,
+            reads: cacheReads(this.cache),
+          });
+          return checkedUpdate(type, cur, defaulted);
         });
         setWarnings(res, patcher.warnings);
         return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), patched));
@@ -336,12 +444,18 @@ export class ResourceApi {
         const propagation =
           query.get("propagationPolicy") ?? opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : undefined);
         if (propagation && !["Orphan", "Foreground", "Background"].includes(propagation)) {
-          throw errors.invalid("DeleteOptions", "", [
-            {
-              field: "propagationPolicy",
-              message: `Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`,
-            },
-          ]);
+          throw errors.invalid(
+            "DeleteOptions",
+            "",
+            [
+              {
+                reason: "FieldValueNotSupported",
+                message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Foreground", "Background", "Orphan", "nil"`,
+                field: "propagationPolicy",
+              },
+            ],
+            "meta.k8s.io",
+          );
         }
         const pre = {
           ...(opts.preconditions?.uid ? { uid: opts.preconditions.uid } : {}),
@@ -381,7 +495,7 @@ export class ResourceApi {
         }
         const requestedGrace = parseGracePeriod(query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds);
         const result = await deleteHonouringFinalizers(store, type, ref(info.name as string), {
-          check: (cur) => checkPreconditions(type, cur, pre),
+          check: (cur) => checkPreconditions(type, cur, pre, true),
           extraFinalizers: extra,
           ...(type.resource === "pods" && !type.group
             ? { gracePeriod: (cur: KubeObject) => podGracePeriod(cur, requestedGrace) }
@@ -401,6 +515,7 @@ export class ResourceApi {
     sub: string,
     req: IncomingMessage,
     res: ServerResponse,
+    query: URLSearchParams,
   ): Promise<void> {
     const name = info.name;
     if (!name) throw new StatusError("NotFound", "the server could not find the requested resource");
@@ -424,6 +539,9 @@ export class ResourceApi {
         return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForFinalize(cur, next));
       case "scale":
         return this.scale(type, info, r, req, res);
+      case "eviction":
+        if (info.verb !== "create") throw notAllowed();
+        return this.evict(r, query, (await readBody(req)) as EvictionBody | undefined, res);
       case "binding":
         if (info.verb !== "create") throw notAllowed();
         return this.bind(type, info.namespace as string, name, (await readBody(req)) as Binding | undefined, res);
@@ -446,6 +564,43 @@ export class ResourceApi {
     }
   }
 
+  /**
+   * pods/eviction: delete the pod if its disruption budget allows, charging the budget first so that
+   * concurrent evictions cannot overdraw it (eviction.ts decides; a budget write conflict decides again).
+   */
+  private async evict(r: ObjectRef, query: URLSearchParams, body: EvictionBody | undefined, res: ServerResponse) {
+    if (body?.metadata?.name !== undefined && body.metadata.name !== r.name)
+      throw errors.badRequest("name in URL does not match name in Eviction object");
+    const opts = body?.deleteOptions ?? {};
+    const dryRun = isDryRun(query.getAll("dryRun")) || (Array.isArray(opts.dryRun) && isDryRun(opts.dryRun));
+    const store = dryRun ? dryRunStore(this.store) : this.store;
+    const pods = lookupResource("", "v1", "pods") as ResourceType;
+    const pdbs = { group: "policy", resource: "poddisruptionbudgets", namespace: r.namespace };
+    for (let attempt = 0; ; attempt++) {
+      const pod = await this.store.get(r);
+      const { items } = await this.store.list(pdbs, { namespace: r.namespace });
+      const decision = decideEviction(pod, budgetsFor(pod, items as KubeObject[]), new Date());
+      if (decision.action === "charge") {
+        try {
+          await store.update({ ...pdbs, name: decision.budget.metadata.name as string }, decision.budget, {
+            resourceVersion: decision.budget.metadata.resourceVersion as string,
+          });
+        } catch (err) {
+          if (isStatusError(err, "Conflict") && attempt < 5) continue;
+          throw err;
+        }
+      }
+      if (!pod.metadata.deletionTimestamp)
+        await store.guaranteedUpdate(r, (cur) => withDisruptionTarget(cur, new Date()));
+      const requestedGrace = parseGracePeriod(opts.gracePeriodSeconds ?? undefined);
+      await deleteHonouringFinalizers(store, pods, r, {
+        check: (cur) => checkPreconditions(pods, cur, opts.preconditions ?? {}),
+        gracePeriod: (cur: KubeObject) => podGracePeriod(cur, requestedGrace),
+      });
+      return sendJson(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+    }
+  }
+
   /** GET, PUT and PATCH of a subresource that writes part of the object (status, finalize). */
   private async statusWrite(
     type: ResourceType,
@@ -459,7 +614,7 @@ export class ResourceApi {
     if (info.verb === "get") return sendJson(res, 200, await this.store.get(r));
     let next: (cur: KubeObject) => KubeObject;
     if (info.verb === "update") {
-      const obj = this.checkBody(type, info, await readBody(req));
+      const obj = this.checkBody(type, info, await readBody(req, { kind: type.kind }));
       if (obj.metadata.name !== name)
         throw errors.badRequest(
           `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
@@ -467,7 +622,7 @@ export class ResourceApi {
       next = () => obj;
     } else if (info.verb === "patch") {
       const pt = requirePatchType(req);
-      const body = await readBody(req);
+      const body = await readBody(req, { patch: pt });
       const s = this.schemaOf(type.group, type.version, type.kind);
       next = (cur) =>
         applyPatch(cur, pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
@@ -484,7 +639,17 @@ export class ResourceApi {
           name,
           `Precondition failed: UID in precondition: ${n.metadata.uid}, UID in object meta: ${cur.metadata.uid}`,
         );
-      return strategy(type, cur, { ...n, metadata: n.metadata ?? {} });
+      // A subresource body is decoded (defaulted) like any other; the strategy then takes only its part.
+      const defaulted = applyDefaults(
+        type.group,
+        type.resource,
+        { ...n, metadata: n.metadata ?? {} },
+        { operation: "update", old: cur, subresource: info.subresource ?? "status" },
+      );
+      const prepared = strategy(type, cur, defaulted);
+      const problems = statusUpdateProblems(type, info.subresource ?? "status", cur, prepared);
+      if (problems.length) throw errors.invalid(type.kind, name, problems, type.group);
+      return prepared;
     });
     return sendJson(res, 200, await this.finishDeletion(this.store, r, updated));
   }
@@ -512,7 +677,7 @@ export class ResourceApi {
       desired = () => body;
     } else if (info.verb === "patch") {
       const pt: PatchType = requirePatchType(req);
-      const body = await readBody(req);
+      const body = await readBody(req, { patch: pt });
       const s = this.schemaOf("autoscaling", "v1", "Scale");
       desired = (cur) =>
         applyPatch(toScale(cur), pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
@@ -569,13 +734,8 @@ export class ResourceApi {
     if (typeof body !== "object" || body === null || Array.isArray(body))
       throw errors.badRequest("the request body must be a JSON object");
     const obj = body as KubeObject;
-    if (obj.kind !== undefined && obj.kind !== type.kind)
-      throw errors.badRequest(`the kind of the object (${obj.kind}) does not match ${type.kind}`);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(type)) {
-      throw errors.badRequest(
-        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
-      );
-    }
+    const mismatch = kindMismatch(type, obj);
+    if (mismatch) throw mismatch;
     obj.metadata ??= {};
     if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== info.namespace) {
       throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -603,7 +763,7 @@ export class ResourceApi {
 
   private async list(type: ResourceType, info: ResourceRequest, query: URLSearchParams) {
     const labels = parseLabelSelector(query.get("labelSelector"));
-    const fields = parseFieldSelector(query.get("fieldSelector"), type.fieldLabels);
+    const fields = parseFieldSelector(query.get("fieldSelector"), fieldLabelConversion(type));
     const keep = (o: KubeObject) => labels.matches(o.metadata.labels) && fields.matches(o);
     const rv = query.get("resourceVersion") ?? "";
     const limit = Number(query.get("limit") ?? 0);
@@ -650,7 +810,7 @@ export class ResourceApi {
     const rv = query.get("resourceVersion") ?? "";
     const timeoutSeconds = Number(query.get("timeoutSeconds") ?? 1800);
     const labels = parseLabelSelector(query.get("labelSelector"));
-    const fields = parseFieldSelector(query.get("fieldSelector"), type.fieldLabels);
+    const fields = parseFieldSelector(query.get("fieldSelector"), fieldLabelConversion(type));
     const selected = (o: KubeObject | undefined) =>
       o !== undefined && labels.matches(o.metadata.labels) && fields.matches(o);
     // sendInitialEvents (the WatchList protocol, which kubectl --wait and informers use): the current state
@@ -756,6 +916,11 @@ function parseGracePeriod(v: string | number | undefined): number | undefined {
   return n;
 }
 
+interface EvictionBody {
+  metadata?: { name?: string };
+  deleteOptions?: DeleteOptionsBody | null;
+}
+
 interface DeleteOptionsBody {
   dryRun?: string[];
   gracePeriodSeconds?: number;
@@ -764,12 +929,33 @@ interface DeleteOptionsBody {
   orphanDependents?: boolean;
 }
 
+/**
+ * `beforeDelete`: a DELETE's preconditions, which kube checks first in rest.BeforeDelete, in its own words and
+ * qualified by the kind; otherwise storage's check (namespaces, bindings, evictions).
+ */
 function checkPreconditions(
   type: ResourceType,
   cur: KubeObject,
   pre: { uid?: string; resourceVersion?: string },
+  beforeDelete = false,
 ): void {
   const name = cur.metadata.name as string;
+  if (beforeDelete) {
+    const byKind = { group: type.group, resource: type.kind };
+    if (pre.uid !== undefined && pre.uid !== cur.metadata.uid)
+      throw errors.conflict(
+        byKind,
+        name,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${cur.metadata.uid ?? ""}). The object might have been deleted and then recreated`,
+      );
+    if (pre.resourceVersion !== undefined && pre.resourceVersion !== cur.metadata.resourceVersion)
+      throw errors.conflict(
+        byKind,
+        name,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${cur.metadata.resourceVersion}). The object might have been modified`,
+      );
+    return;
+  }
   if (pre.uid !== undefined && pre.uid !== cur.metadata.uid) {
     throw errors.conflict(
       type,
@@ -786,13 +972,20 @@ function checkPreconditions(
   }
 }
 
+const methodNotAllowed = () =>
+  new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
+
+/** A create-only resource (the reviews): 404 for paths kube has no route for, 405 for other methods. */
+function createOnly(info: ResourceRequest, namespaced: boolean): void {
+  if (info.name || Boolean(info.namespace) !== namespaced)
+    throw new StatusError("NotFound", "the server could not find the requested resource");
+  if (info.verb !== "create") throw methodNotAllowed();
+}
+
 function requirePatchType(req: IncomingMessage): PatchType {
   const pt = patchTypeOf(req.headers["content-type"]);
-  if (!pt)
-    throw new StatusError(
-      "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
-    );
+  // kube's router (go-restful) refuses a PATCH whose type no route consumes before any handler runs.
+  if (!pt) throw new StatusError("UnsupportedMediaType", "415: Unsupported Media Type", {});
   return pt;
 }
 

@@ -121,7 +121,10 @@ export class NamespaceDefaults {
         .create(ref, { ...fresh, metadata: { ...fresh.metadata, uid: randomUUID(), creationTimestamp: now() } })
         .catch(ignore("AlreadyExists"));
       if (made) {
-        this.log.info({ namespace, object: `${o.resource.resource}/${o.name}` }, "created a namespace default");
+        this.log.info(
+          { namespace, object: `${o.resource.resource}/${o.name}` },
+          "created an object every namespace has",
+        );
         return;
       }
       if (o.repair) {

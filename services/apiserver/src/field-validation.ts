@@ -2,6 +2,7 @@
 // Strict refuses unknown fields, Warn (the server default) and Ignore drop them, Warn with a Warning header each.
 import type { ServerResponse } from "node:http";
 import { StatusError } from "@evk/kube";
+import { type BodyScan, scanOf } from "./body.ts";
 import { pruneUnknownFields, type Schema, type SchemaIndex } from "./openapi-schema.ts";
 import { goFormat } from "./strategic-merge-patch.ts";
 
@@ -27,6 +28,21 @@ export function unknownFieldMessages(paths: string[]): string[] {
 }
 
 /**
+ * sigs.k8s.io/json's strict-decoding errors for a body: its unknown fields and its repeated keys (none inside an
+ * unknown field, which is not decoded), in the order the decoder meets them in the document.
+ */
+export function strictDecodingIssues(unknownPaths: string[], scan: BodyScan | undefined): string[] {
+  const inside = (path: string, outer: string) => path.startsWith(`${outer}.`) || path.startsWith(`${outer}[`);
+  const issues = [
+    ...unknownPaths.map((p) => ({ text: `unknown field ${JSON.stringify(p)}`, at: scan?.offsets.get(p) ?? Infinity })),
+    ...(scan?.duplicates ?? [])
+      .filter((d) => !unknownPaths.some((u) => u === d.path || inside(d.path, u)))
+      .map((d) => ({ text: `duplicate field ${JSON.stringify(d.path)}`, at: d.offset })),
+  ];
+  return issues.sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1)).map((i) => i.text);
+}
+
+/**
  * A created or updated body: unknown fields are removed in place; under Strict the request is refused with
  * kube's decode error. Returns the warnings to send.
  */
@@ -38,7 +54,7 @@ export function validateBody(
   body: unknown,
   directive: FieldValidation,
 ): string[] {
-  const unknown = unknownFieldMessages(pruneUnknownFields(index, body, schema));
+  const unknown = strictDecodingIssues(pruneUnknownFields(index, body, schema), scanOf(body));
   if (unknown.length === 0 || directive === "Ignore") return [];
   if (directive === "Strict")
     throw new StatusError(

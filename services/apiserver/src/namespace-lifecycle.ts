@@ -27,7 +27,17 @@ export function refuseContentIn(ns: KubeObject | undefined, resource: string, na
     throw new StatusError(
       "Forbidden",
       `${resource} "${name}" is forbidden: unable to create new content in namespace ${ns.metadata.name} because it is being terminated`,
-      { name, kind: resource },
+      {
+        name,
+        kind: resource,
+        causes: [
+          {
+            reason: "NamespaceTerminating",
+            message: `namespace ${ns.metadata.name} is being terminated`,
+            field: "metadata.namespace",
+          },
+        ],
+      },
     );
   }
 }

@@ -32,7 +32,12 @@ const PROTOBUF_V2_DEPRECATED = "application/com.github.proto-openapi.spec.v2@v1.
 // What evk serves
 
 /** Create-only endpoints evk answers beyond resources.ts (see discovery.ts). */
-const createOnly = new Set(["/v1/bindings", "authentication.k8s.io/v1/selfsubjectreviews"]);
+const createOnly = new Set([
+  "/v1/bindings",
+  "/v1/componentstatuses",
+  "authentication.k8s.io/v1/selfsubjectreviews",
+  "authentication.k8s.io/v1/tokenreviews",
+]);
 const servedGVs = new Set([...resourceTypes.map((t) => `${t.group}/${t.version}`), "authentication.k8s.io/v1"]);
 
 /** Whether an OpenAPI path (`/api/v1/namespaces/{namespace}/pods/{name}/status`) is one evk serves. */

@@ -36,7 +36,7 @@ export const resourceTypes: ResourceType[] = [
   r("", "v1", "pods", "Pod", true, {
     shortNames: ["po"],
     categories: all,
-    subresources: ["status", "binding", "ephemeralcontainers"],
+    subresources: ["status", "binding", "ephemeralcontainers", "eviction"],
     fieldLabels: [
       "spec.nodeName",
       "spec.restartPolicy",

@@ -11,8 +11,16 @@ import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
 import { NamespaceDefaults, reconcileKubernetesService } from "./bootstrap.ts";
-import { applyDefaults } from "./defaults.ts";
-import { apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
+import { applyDefaults } from "./defaults/index.ts";
+import {
+  AGGREGATED_CONTENT_TYPE,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from "./discovery.ts";
 import { NamespaceFinalizer } from "./namespace-lifecycle.ts";
 import { OpenApiService } from "./openapi.ts";
 import { useK8sProtos } from "./protobuf.ts";
@@ -176,7 +184,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     }
     const h = req.headers.authorization;
     if (!h?.startsWith("Bearer ")) return undefined;
-    const bearer = h.slice(7).trim();
+    return authenticateToken(h.slice(7).trim());
+  };
+  const authenticateToken = async (bearer: string): Promise<UserInfo | undefined> => {
     const given = Buffer.from(bearer);
     if (given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf)) return admin;
     try {
@@ -187,6 +197,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       return undefined;
     }
   };
+
+  api.reviewToken = authenticateToken;
+  api.apiAudiences = [ISSUER];
 
   // One middleware and one parse for the whole Kubernetes API: no per-route matching.
   app.use(async (req, res) => {
@@ -219,6 +232,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       if (info.verb === "get" && p === "/openid/v1/jwks") {
         res.setHeader("cache-control", "public, max-age=3600");
         return sendJson(res, 200, jwks(signingKey), "application/jwk-set+json");
+      }
+      if (info.verb === "get" && (p === "/api" || p === "/apis") && wantsAggregated(req.headers.accept)) {
+        res.setHeader("vary", "Accept");
+        return sendJson(res, 200, aggregatedDiscovery(p === "/api"), AGGREGATED_CONTENT_TYPE);
       }
       let doc: unknown;
       if (p === "/api") doc = apiVersions(`${o.bindAddress}:${port()}`);

@@ -39,6 +39,7 @@ const GENERATION_TRACKED = new Set([
   "networking.k8s.io/networkpolicies",
   "policy/poddisruptionbudgets",
   "scheduling.k8s.io/priorityclasses",
+  "resource.k8s.io/resourceslices",
 ]);
 
 export const tracksGeneration = (t: Pick<ResourceType, "group" | "resource">) => GENERATION_TRACKED.has(key(t));
@@ -73,15 +74,31 @@ const initialStatus: Record<string, (o: KubeObject) => Record<string, unknown>> 
   }),
 };
 
-/** Create: a client cannot set status on kinds with a status subresource (nodes excepted: kubelets register with one). */
-export function prepareForCreate(type: ResourceType, o: KubeObject): KubeObject {
-  if (!hasStatus(type) || key(type) === "core/nodes" || key(type) === "core/namespaces") return o;
-  return { ...o, status: initialStatus[key(type)]?.(o) ?? {} };
+/** ObjectMeta's omitempty lists and maps: Go drops them when empty, so an empty one is never stored. */
+const OMIT_EMPTY_META = ["labels", "annotations", "finalizers", "ownerReferences", "managedFields"] as const;
+
+/** The metadata as kube stores it: empty labels, annotations, finalizers, owner references left out. */
+export function compactMetadata(o: KubeObject): KubeObject {
+  const empty = OMIT_EMPTY_META.filter((k) => {
+    const v = o.metadata[k];
+    return v !== undefined && (v === null || (typeof v === "object" && Object.keys(v).length === 0));
+  });
+  if (empty.length === 0) return o;
+  const metadata = { ...o.metadata };
+  for (const k of empty) delete metadata[k];
+  return { ...o, metadata };
 }
 
-/** The fields no client write may change. */
+/** Create: a client cannot set status on kinds with a status subresource (nodes excepted: kubelets register with one). */
+export function prepareForCreate(type: ResourceType, o: KubeObject): KubeObject {
+  const c = compactMetadata(o);
+  if (!hasStatus(type) || key(type) === "core/nodes" || key(type) === "core/namespaces") return c;
+  return { ...c, status: initialStatus[key(type)]?.(c) ?? {} };
+}
+
+/** The fields no client write may change (and the metadata compacted as kube stores it). */
 export function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject {
-  return {
+  return compactMetadata({
     ...next,
     apiVersion: cur.apiVersion,
     kind: cur.kind,
@@ -95,7 +112,7 @@ export function keepSystemFields(cur: KubeObject, next: KubeObject): KubeObject 
       deletionTimestamp: cur.metadata.deletionTimestamp,
       deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds,
     },
-  };
+  });
 }
 
 const withStatus = (o: KubeObject, status: unknown): KubeObject => {
@@ -114,7 +131,18 @@ export function prepareForUpdate(type: ResourceType, cur: KubeObject, next: Kube
     out = { ...out, spec: finalizers === undefined ? spec : { ...spec, finalizers } };
   }
   if (key(type) === "core/services") out = { ...out, spec: keepAllocatedValues(cur.spec, out.spec) };
-  return { ...out, metadata: { ...out.metadata, generation: nextGeneration(cur, out) } };
+  // Deployments also count annotation changes: their controller copies annotations to replica sets.
+  const annotationsCount =
+    key(type) === "apps/deployments" &&
+    !isDeepStrictEqual(cur.metadata.annotations ?? {}, out.metadata.annotations ?? {});
+  const generation = nextGeneration(cur, out);
+  return {
+    ...out,
+    metadata: {
+      ...out.metadata,
+      generation: annotationsCount && generation === cur.metadata.generation ? (generation ?? 0) + 1 : generation,
+    },
+  };
 }
 
 interface ServiceSpec {
@@ -385,4 +413,27 @@ export function prepareForEphemeralContainers(cur: KubeObject, next: KubeObject)
     }
   }
   return { ...cur, spec: { ...(cur.spec as object), ephemeralContainers: after } };
+}
+
+/**
+ * The CSR create strategy: the requester recorded in spec (username, uid, groups, extra) is whoever sent the
+ * request, whatever the body says, so an approver can trust it.
+ */
+export function stampRequester(
+  type: Pick<ResourceType, "group" | "resource">,
+  o: KubeObject,
+  user: { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } | undefined,
+): KubeObject {
+  if (key(type) !== "certificates.k8s.io/certificatesigningrequests" || !user) return o;
+  const { username: _u, uid: _i, groups: _g, extra: _e, ...spec } = (o.spec ?? {}) as Record<string, unknown>;
+  return {
+    ...o,
+    spec: {
+      ...spec,
+      username: user.username,
+      ...(user.uid ? { uid: user.uid } : {}),
+      ...(user.groups?.length ? { groups: user.groups } : {}),
+      ...(user.extra && Object.keys(user.extra).length ? { extra: user.extra } : {}),
+    },
+  };
 }

@@ -16,7 +16,9 @@ const swagger = {
     "/api/v1/namespaces/{namespace}/pods/{name}/log": {},
     "/api/v1/namespaces/{name}/finalize": {},
     "/api/v1/watch/namespaces/{namespace}/pods": {},
-    "/api/v1/componentstatuses": { get: { responses: { 200: { schema: ref("ComponentStatus") } } } },
+    "/api/v1/namespaces/{namespace}/pods/{name}/attach": {
+      get: { responses: { 200: { schema: ref("PodAttachOptions") } } },
+    },
     "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale": {},
     "/apis/example.com/v1/widgets": { get: { responses: { 200: { schema: ref("Widget") } } } },
     "/apis/authentication.k8s.io/v1/selfsubjectreviews": {},
@@ -39,7 +41,7 @@ const swagger = {
     FieldsV1: { type: "object" },
     PodSpec: { properties: { containers: { type: "array", items: { allOf: [ref("Container")] } } } },
     Container: { properties: { name: {}, image: {} } },
-    ComponentStatus: { properties: {} },
+    PodAttachOptions: { properties: {} },
     Widget: { properties: {} },
   },
 };

@@ -30,7 +30,11 @@ type Json = Record<string, unknown>;
  * kubectl 1.33's JSON carries in pod templates) is the zero time that Go 1.35 types omit (omitzero).
  */
 function normalise(o: Json): Json {
-  const c = structuredClone(o);
+  // The object's own uid also shows where the server generated labels from it (a Job's selector).
+  const uid = (o.metadata as Json | undefined)?.uid;
+  const c = (
+    typeof uid === "string" ? JSON.parse(JSON.stringify(o).replaceAll(uid, "<uid>")) : structuredClone(o)
+  ) as Json;
   const m = c.metadata as Json;
   for (const k of ["uid", "resourceVersion", "creationTimestamp", "managedFields", "namespace"]) delete m[k];
   const dropNullTimes = (x: unknown): void => {

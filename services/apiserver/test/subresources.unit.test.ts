@@ -5,6 +5,7 @@ import { lookupResource, type ResourceType } from "../src/resources.ts";
 import {
   applyScale,
   bindPod,
+  compactMetadata,
   keepAllocatedValues,
   nextGeneration,
   prepareForCreate,
@@ -13,6 +14,7 @@ import {
   prepareForUpdate,
   qosClass,
   selectorString,
+  stampRequester,
   toScale,
   validateBinding,
 } from "../src/subresources.ts";
@@ -46,6 +48,14 @@ describe("generation rules", () => {
     const cm: KubeObject = { metadata: { name: "c", generation: 1 }, data: { a: "1" } };
     assert.equal(nextGeneration(cm, { ...cm, data: { a: "2" } }), 2);
     assert.equal(nextGeneration(cm, { ...cm, metadata: { ...cm.metadata, annotations: { x: "y" } } }), 1);
+  });
+
+  it("a Deployment's generation also moves with its annotations (copied to its replica sets); a StatefulSet's does not", () => {
+    const d = { ...deploy(), metadata: { ...deploy().metadata, uid: "u", annotations: { a: "1" } } } as KubeObject;
+    const annotated = { ...d, metadata: { ...d.metadata, annotations: { a: "2" } } };
+    assert.equal(prepareForUpdate(type("apps", "deployments"), d, annotated).metadata.generation, 4);
+    assert.equal(prepareForUpdate(type("apps", "deployments"), d, d).metadata.generation, 3);
+    assert.equal(prepareForUpdate(type("apps", "statefulsets"), d, annotated).metadata.generation, 3);
   });
 
   it("main-resource updates keep status where a status subresource owns it and bump generation with spec", () => {
@@ -311,4 +321,39 @@ describe("services keep what was allocated", () => {
   for (const [why, next, want] of cases) {
     it(why, () => assert.deepEqual(keepAllocatedValues(allocated, next), want));
   }
+});
+
+describe("metadata as kube stores it", () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ["empty owner references (what the garbage collector leaves when orphaning)", { ownerReferences: [] }, {}],
+    ["empty labels, annotations and finalizers", { labels: {}, annotations: {}, finalizers: [] }, {}],
+    ["null lists", { finalizers: null }, {}],
+    ["non-empty ones stay", { labels: { a: "b" }, finalizers: ["x/y"] }, { labels: { a: "b" }, finalizers: ["x/y"] }],
+  ];
+  for (const [name, meta, want] of cases)
+    it(name, () => {
+      const o = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", ...meta } } as KubeObject;
+      assert.deepEqual(compactMetadata(o).metadata, { name: "a", ...want });
+    });
+  it("an update that empties ownerReferences stores none", () => {
+    const cur = {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "a", uid: "u", ownerReferences: [{ uid: "o" }] },
+    } as KubeObject;
+    const next = { ...cur, metadata: { ...cur.metadata, ownerReferences: [] } };
+    assert.equal(prepareForUpdate(type("apps", "replicasets"), cur, next).metadata.ownerReferences, undefined);
+  });
+});
+
+describe("certificate signing requests record who asked", () => {
+  const csr = type("certificates.k8s.io", "certificatesigningrequests");
+  const body: KubeObject = { metadata: { name: "c" }, spec: { request: "x", username: "someone-else", groups: ["x"] } };
+  it("spec.username, uid and groups come from the requesting user, not the body", () => {
+    const out = stampRequester(csr, body, { username: "admin", uid: "u1", groups: ["system:masters"] });
+    assert.deepEqual(out.spec, { request: "x", username: "admin", uid: "u1", groups: ["system:masters"] });
+  });
+  it("other kinds are left alone", () => {
+    assert.equal(stampRequester(type("", "configmaps"), body, { username: "admin" }), body);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isStatusError } from "@evk/kube";
-import { nameProblems, validateName } from "../src/validation.ts";
+import { nameCauses, nameProblems, validateName } from "../src/validation.ts";
 
 const core = (resource: string) => ({ group: "", resource });
 const rbac = (resource: string) => ({ group: "rbac.authorization.k8s.io", resource });
@@ -11,7 +11,8 @@ describe("object names", () => {
     ["a configmap may not have capitals or '_'", core("configmaps"), "Bad_Name", /lowercase RFC 1123 subdomain/],
     ["a configmap name may be 253 characters", core("configmaps"), "a".repeat(253), undefined],
     ["but not 254", core("configmaps"), "a".repeat(254), /no more than 253 characters/],
-    ["a namespace is a label: no dots", core("namespaces"), "a.b", /lowercase RFC 1123 label/],
+    ["a namespace is a label: no dots", core("namespaces"), "a.b", /^must not contain dots$/],
+    ["a namespace may not have capitals", core("namespaces"), "A", /lowercase RFC 1123 label/],
     ["a namespace name may be 63 characters", core("namespaces"), "a".repeat(63), undefined],
     ["a service starts with a letter", core("services"), "1web", /DNS-1035 label/],
     ["a service may be web-1", core("services"), "web-1", undefined],
@@ -37,5 +38,31 @@ describe("object names", () => {
         /^ConfigMap "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
       );
     }
+  });
+});
+
+describe("generateName and the name made from it", () => {
+  const configmaps = { group: "", resource: "configmaps" };
+  it("checks generateName with a trailing '-' masked, then the generated name", () => {
+    assert.deepEqual(nameCauses(configmaps, "web-x1b2c", "web-"), []);
+    assert.deepEqual(
+      nameCauses(configmaps, "Bad_x1b2c", "Bad_").map((c) => `${c.field}: ${c.message?.split(":")[1]}`),
+      ['metadata.generateName:  "Bad_"', 'metadata.name:  "Bad_x1b2c"'],
+    );
+  });
+  it("requires a name or generateName", () => {
+    assert.deepEqual(nameCauses(configmaps, ""), [
+      {
+        reason: "FieldValueRequired",
+        message: "Required value: name or generateName is required",
+        field: "metadata.name",
+      },
+    ]);
+  });
+  it("checks a namespace's name as the value of its kubernetes.io/metadata.name label too", () => {
+    assert.deepEqual(
+      nameCauses({ group: "", resource: "namespaces" }, "n".repeat(64)).map((c) => c.field),
+      ["metadata.name", "metadata.labels"],
+    );
   });
 });

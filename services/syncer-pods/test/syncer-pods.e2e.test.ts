@@ -276,7 +276,12 @@ describe("e2e: syncer-pods on a real host control plane with kwok", function () 
         body: {
           ...cur,
           metadata: { ...cur?.metadata, labels: { v: "2", extra: "yes" } },
-          spec: { ...cur?.spec, containers: [{ name: "c", image: "busybox:1.37" }], activeDeadlineSeconds: 3600 },
+          // Only the image may change (kube refuses any other container change of a running pod).
+          spec: {
+            ...cur?.spec,
+            containers: (cur?.spec?.containers ?? []).map((c) => ({ ...c, image: "busybox:1.37" })),
+            activeDeadlineSeconds: 3600,
+          },
         } as V1Pod,
       });
     });

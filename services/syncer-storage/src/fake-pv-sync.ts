@@ -39,7 +39,16 @@ export class FakePvSync {
     const cur = this.o.pvs.get(`${this.o.syncer.config.cluster}/core/persistentvolumes//${name}`);
     const claim = this.boundClaim(name);
     if (!claim) {
-      if (cur && isFakeVolume(cur)) await this.writer.delete(name, cur);
+      if (!cur || !isFakeVolume(cur)) return;
+      // First Released, as kube's volume controller marks a volume whose claim is gone: kube-controller-manager's
+      // PV-protection controller only lets a volume that is not Bound go. The next change deletes it.
+      if ((cur.status as { phase?: string } | undefined)?.phase === "Bound") {
+        const { resourceVersion: _rv, finalizers: _f, ...metadata } = cur.metadata;
+        const released = { ...cur, metadata, status: { ...(cur.status as object), phase: "Released" } };
+        await this.writer.apply(name, cur, released, `fake-pv-${name}`);
+        return;
+      }
+      await this.writer.delete(name, cur);
       return;
     }
     // A tenant's own volume of that name is theirs; the claim shows the name either way.

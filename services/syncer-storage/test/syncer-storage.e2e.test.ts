@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { prepareHostNamespace } from "@evk/syncer-runtime";
 import {
+  controllerManagerProcess,
   type Etcd,
   type HostCluster,
   type LocalApiserver,
@@ -50,6 +51,7 @@ describe("e2e: syncer-storage on a real host control plane with kwok", function 
 
   describe("default: claims to the host, fake volumes, the host's classes mirrored", () => {
     let apiserver: LocalApiserver;
+    let controllerManager: ManagedProcess | undefined;
     let relay: ManagedProcess;
     let pods: ManagedProcess;
     let storage: ManagedProcess;
@@ -95,8 +97,12 @@ describe("e2e: syncer-storage on a real host control plane with kwok", function 
         syncerProcess({ syncer: "syncer-storage", ...common }),
       ]);
       await Promise.all([pods.start(), storage.start()]);
+      // Its PVC-protection controller lets a claim no pod uses go (as on any cluster).
+      controllerManager = await controllerManagerProcess({ cluster, kubeconfigPath: apiserver.kubeconfigPath });
+      await controllerManager.start();
     });
     after(async () => {
+      await controllerManager?.stop();
       await storage?.stop();
       await pods?.stop();
       await relay?.stop();

@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { type Etcd, type HostCluster, type LocalApiserver, startApiserver, startEtcd, startHost } from "@evk/testing";
+import { KubeConfig } from "@kubernetes/client-node";
+
+const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const KUBECTL_ACCEPT = `${AGGREGATED},application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json`;
+
+/**
+ * What kube-apiserver 1.35 serves and evk does not, per group-version: the groups whose objects would have to
+ * take effect (admission webhooks and policies, CRDs, API aggregation, flow control), the IP allocator's
+ * objects (the host allocates), autoscaling/v1 (evk serves v2), and the pod and node subresources that reach
+ * into a kubelet or proxy. Anything else kube lists must be served by evk exactly as kube lists it.
+ */
+const NOT_SERVED: Record<string, string[]> = {
+  v1: [
+    "nodes/proxy",
+    "pods/attach",
+    "pods/exec",
+    "pods/log",
+    "pods/portforward",
+    "pods/proxy",
+    "pods/resize",
+    "services/proxy",
+  ],
+  "admissionregistration.k8s.io/v1": ["*"],
+  "apiextensions.k8s.io/v1": ["*"],
+  "apiregistration.k8s.io/v1": ["*"],
+  "flowcontrol.apiserver.k8s.io/v1": ["*"],
+  "autoscaling/v1": ["*"],
+  "networking.k8s.io/v1": ["ipaddresses", "servicecidrs", "servicecidrs/status"],
+};
+
+interface Client {
+  get(path: string, accept?: string): Promise<{ status: number; type: string; body: unknown }>;
+}
+
+async function client(kubeconfig: string): Promise<Client> {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const server = kc.getCurrentCluster()?.server as string;
+  return {
+    get: (path, accept = "application/json") =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(
+          new URL(path, server),
+          { ...opts, headers: { ...(opts.headers ?? {}), accept } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => {
+              text += c;
+            });
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                type: String(res.headers["content-type"]),
+                body: JSON.parse(text),
+              }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      }),
+  };
+}
+
+type Resource = { name: string } & Record<string, unknown>;
+type DiscoveredResource = { resource: string } & Record<string, unknown>;
+type Doc = {
+  kind: string;
+  apiVersion: string;
+  items: {
+    metadata: { name?: string };
+    versions: { version: string; freshness: string; resources: DiscoveredResource[] }[];
+  }[];
+};
+
+describe("compat: discovery (legacy and aggregated) against kube-apiserver", function () {
+  this.timeout(120_000);
+  let etcd: Etcd;
+  let host: HostCluster;
+  let evk: LocalApiserver;
+  let kube: Client;
+  let ours: Client;
+
+  before(async () => {
+    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
+    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "discovery" });
+    [kube, ours] = await Promise.all([client(host.kubeconfig), client(evk.kubeconfig)]);
+  });
+  after(async () => {
+    await evk?.stop();
+    await host?.stop();
+    await etcd?.dispose();
+  });
+
+  const groupVersions = async (c: Client) => {
+    const apis = (await c.get("/apis")).body as { groups: { versions: { groupVersion: string }[] }[] };
+    return ["v1", ...apis.groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
+  };
+  const path = (gv: string) => (gv === "v1" ? "/api/v1" : `/apis/${gv}`);
+
+  it("every group-version evk serves lists each resource exactly as kube does; kube's others are the known ones", async () => {
+    const differences: string[] = [];
+    const kubeGVs = await groupVersions(kube);
+    const ourGVs = await groupVersions(ours);
+    for (const gv of ourGVs) if (!kubeGVs.includes(gv)) differences.push(`${gv}: served by evk only`);
+    for (const gv of kubeGVs) {
+      const skip = NOT_SERVED[gv] ?? [];
+      if (skip.includes("*")) {
+        if (ourGVs.includes(gv)) differences.push(`${gv}: now served; take it off NOT_SERVED`);
+        continue;
+      }
+      if (!ourGVs.includes(gv)) {
+        differences.push(`${gv}: not served by evk`);
+        continue;
+      }
+      const theirs = ((await kube.get(path(gv))).body as { resources: Resource[] }).resources;
+      const mine = ((await ours.get(path(gv))).body as { resources: Resource[] }).resources;
+      for (const r of theirs) {
+        const m = mine.find((x) => x.name === r.name);
+        if (!m) {
+          if (!skip.includes(r.name)) differences.push(`${gv} ${r.name}: missing in evk`);
+          continue;
+        }
+        if (skip.includes(r.name)) differences.push(`${gv} ${r.name}: now served; take it off NOT_SERVED`);
+        try {
+          assert.deepEqual(m, r);
+        } catch {
+          differences.push(`${gv} ${r.name}:\n  kube ${JSON.stringify(r)}\n  evk  ${JSON.stringify(m)}`);
+        }
+      }
+      for (const m of mine)
+        if (!theirs.some((r) => r.name === m.name)) differences.push(`${gv} ${m.name}: served by evk only`);
+    }
+    assert.deepEqual(differences, [], differences.join("\n"));
+  });
+
+  it("aggregated discovery (what kubectl asks first) says the same as kube's for what evk serves", async () => {
+    const differences: string[] = [];
+    for (const p of ["/api", "/apis"]) {
+      const [k, e] = await Promise.all([kube.get(p, KUBECTL_ACCEPT), ours.get(p, KUBECTL_ACCEPT)]);
+      assert.equal(e.status, 200);
+      assert.equal(e.type, k.type);
+      const kd = k.body as Doc;
+      const ed = e.body as Doc;
+      assert.equal(ed.kind, kd.kind);
+      assert.equal(ed.apiVersion, kd.apiVersion);
+      for (const g of ed.items) {
+        const kg = kd.items.find((x) => x.metadata.name === g.metadata.name);
+        if (!kg) {
+          differences.push(`${p} group ${g.metadata.name}: evk only`);
+          continue;
+        }
+        for (const v of g.versions) {
+          const gv = g.metadata.name ? `${g.metadata.name}/${v.version}` : v.version;
+          const kv: Doc["items"][number]["versions"][number] | undefined = kg.versions.find(
+            (x) => x.version === v.version,
+          );
+          if (!kv) {
+            differences.push(`${gv}: evk only`);
+            continue;
+          }
+          assert.equal(v.freshness, kv.freshness);
+          const skip = NOT_SERVED[gv] ?? [];
+          for (const r of v.resources) {
+            const kr: DiscoveredResource | undefined = kv.resources.find((x) => x.resource === r.resource);
+            // Subresources evk does not serve are left out of kube's entry before comparing.
+            const subs: { subresource: string }[] | undefined = (
+              kr?.subresources as { subresource: string }[] | undefined
+            )?.filter((s) => !skip.includes(`${r.resource}/${s.subresource}`));
+            const want: Record<string, unknown> | undefined = kr && { ...kr, ...(subs ? { subresources: subs } : {}) };
+            try {
+              assert.deepEqual(r, want);
+            } catch {
+              differences.push(`${gv} ${r.resource}:\n  kube ${JSON.stringify(want)}\n  evk  ${JSON.stringify(r)}`);
+            }
+          }
+        }
+      }
+    }
+    assert.deepEqual(differences, [], differences.join("\n"));
+  });
+
+  it("a client that does not ask for aggregated discovery gets the legacy documents", async () => {
+    const r = await ours.get("/apis", "application/json");
+    assert.equal(r.type, "application/json");
+    assert.equal((r.body as { kind: string }).kind, "APIGroupList");
+  });
+});
