@@ -38,6 +38,8 @@ export {
   defaultFieldLabels,
   type FieldLabelConversion,
   type FieldSelector,
+  type LabelSelector,
+  labelSelectorString,
   parseFieldSelector,
   parseLabelSelector,
   type Selector,

@@ -96,3 +96,42 @@ export function parseFieldSelector(
     matches: (obj) => terms.every((t) => (fieldValue(obj, t.field) === t.value) !== t.negate),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// metav1.LabelSelector (matchLabels / matchExpressions) as text
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+const OPERATORS: Record<string, string> = { In: "in", NotIn: "notin", Exists: "exists", DoesNotExist: "!" };
+
+/**
+ * metav1.LabelSelectorAsSelector(s).String(): requirements sorted by key (match labels first among equal
+ * keys), values of in/notin sorted. Undefined for an operator Go rejects.
+ */
+export function labelSelectorString(s: LabelSelector | undefined | null): string | undefined {
+  if (!s) return "";
+  const reqs: { key: string; text: string }[] = [];
+  for (const [key, value] of Object.entries(s.matchLabels ?? {})) reqs.push({ key, text: `${key}=${value}` });
+  for (const e of s.matchExpressions ?? []) {
+    const op = OPERATORS[e.operator];
+    if (op === undefined) return undefined;
+    const values = e.values ?? [];
+    const list = values.length === 1 ? values[0] : [...values].sort(byBytes).join(",");
+    if (op === "exists") reqs.push({ key: e.key, text: e.key });
+    else if (op === "!") reqs.push({ key: e.key, text: `!${e.key}` });
+    else reqs.push({ key: e.key, text: `${e.key} ${op} (${list})` });
+  }
+  // Array.prototype.sort is stable, as Go's sort.Sort is for the few requirements a selector has.
+  return reqs
+    .sort((a, b) => byBytes(a.key, b.key))
+    .map((r) => r.text)
+    .join(",");
+}
+
+/** Go's string order (bytes), which for the ASCII of label keys and values is UTF-16 code unit order. */
+function byBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { errors, type KubeObject, StatusError } from "@evk/kube";
+import { errors, type KubeObject, type LabelSelector, labelSelectorString, StatusError } from "@evk/kube";
 import type { ResourceType } from "./resources.ts";
 
 // The write strategies kube-apiserver applies per resource, as pure functions: what a create, an update
@@ -215,37 +215,12 @@ function withOptional<T extends object>(o: T, k: string, v: unknown): T {
 
 // ---- scale -----------------------------------------------------------------------------------------
 
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
 /** metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key, values sorted. */
 export function selectorString(sel: LabelSelector | undefined | null): string {
-  if (!sel) return "";
-  const reqs: { key: string; text: string }[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of sel.matchExpressions ?? []) {
-    const vals = [...(e.values ?? [])].sort().join(",");
-    const text =
-      e.operator === "In"
-        ? `${e.key} in (${vals})`
-        : e.operator === "NotIn"
-          ? `${e.key} notin (${vals})`
-          : e.operator === "Exists"
-            ? e.key
-            : e.operator === "DoesNotExist"
-              ? `!${e.key}`
-              : undefined;
-    if (text === undefined) throw errors.badRequest(`"${e.operator}" is not a valid label selector operator`);
-    reqs.push({ key: e.key, text });
-  }
-  // Stable sort by key, as labels.internalSelector keeps its requirements.
-  return reqs
-    .map((r, i) => ({ ...r, i }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i))
-    .map((r) => r.text)
-    .join(",");
+  const text = labelSelectorString(sel);
+  if (text !== undefined) return text;
+  const bad = sel?.matchExpressions?.find((e) => !["In", "NotIn", "Exists", "DoesNotExist"].includes(e.operator));
+  throw errors.badRequest(`"${bad?.operator}" is not a valid label selector operator`);
 }
 
 /** The autoscaling/v1 Scale of a deployment, replicaset or statefulset. */

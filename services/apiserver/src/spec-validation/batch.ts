@@ -14,7 +14,7 @@ import {
 import {
   child,
   dns1123Label as dnsLabelProblems,
-  dns1123Subdomain as dnsSubdomainProblems,
+  domainPrefixedPath,
   isNil,
   isObj,
   labelSelectorAsSelector,
@@ -329,22 +329,6 @@ function validateJobSpec(spec: Obj, path: string): Errs {
   else if (rp !== "OnFailure" && rp !== "Never") out.push(notSupported(rpPath, q(rp), ["OnFailure", "Never"]));
   else if (isObj(spec.podFailurePolicy) && rp !== "Never")
     out.push(invalid(rpPath, q(rp), 'only "Never" is supported when podFailurePolicy is specified'));
-  return out;
-}
-
-const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
-
-/** IsDomainPrefixedPath. */
-function domainPrefixedPath(path: string, v: string): Errs {
-  if (!v) return [required(path)];
-  const slash = v.indexOf("/");
-  if (slash <= 0 || slash === v.length - 1)
-    return [invalid(path, q(v), 'must be a domain-prefixed path (such as "acme.io/foo")')];
-  const host = v.slice(0, slash);
-  const rest = v.slice(slash + 1);
-  const out = dnsSubdomainProblems(host).map((m) => invalid(path, q(host), m));
-  if (!HTTP_PATH.test(rest))
-    out.push(invalid(path, q(rest), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
   return out;
 }
 

@@ -284,3 +284,19 @@ export function validateImmutable(
 /** NotSupported for a Go string field. */
 export const unsupported = (path: string, value: string, valid: readonly string[]) =>
   notSupported(path, q(value), valid);
+
+const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
+
+/** IsDomainPrefixedPath (a Job's managedBy, an IngressClass's controller). */
+export function domainPrefixedPath(path: string, v: string): FieldError[] {
+  if (!v) return [required(path)];
+  const slash = v.indexOf("/");
+  if (slash <= 0 || slash === v.length - 1)
+    return [invalid(path, q(v), 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  const host = v.slice(0, slash);
+  const rest = v.slice(slash + 1);
+  const out = each(path, host, dns1123Subdomain(host));
+  if (!HTTP_PATH.test(rest))
+    out.push(invalid(path, q(rest), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
+  return out;
+}

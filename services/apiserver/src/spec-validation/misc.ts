@@ -4,6 +4,7 @@ import {
   dns1035Label,
   dns1123Label,
   dns1123Subdomain,
+  domainPrefixedPath,
   each,
   IMMUTABLE,
   isNil,
@@ -381,21 +382,6 @@ function ingressClassSpec(spec: Obj): Errs {
     } else if (scope === "Cluster" && !isNil(p.namespace))
       out.push(forbidden("spec.parameters.namespace", "`parameters.scope` is set to 'Cluster'"));
   }
-  return out;
-}
-
-const HTTP_PATH = /^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/;
-
-function domainPrefixedPath(path: string, v: string): Errs {
-  if (!v) return [required(path)];
-  const slash = v.indexOf("/");
-  if (slash <= 0 || slash === v.length - 1)
-    return [invalid(path, q(v), 'must be a domain-prefixed path (such as "acme.io/foo")')];
-  const host = v.slice(0, slash);
-  const rest = v.slice(slash + 1);
-  const out = each(path, host, dns1123Subdomain(host));
-  if (!HTTP_PATH.test(rest))
-    out.push(invalid(path, q(rest), "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"));
   return out;
 }
 

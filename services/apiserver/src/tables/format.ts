@@ -1,5 +1,6 @@
 // The small formatters kube's printers share (apimachinery's duration, labels and selectors; the printers'
 // own helpers). Each takes plain JSON as stored, never throws on missing fields.
+import { type LabelSelector, labelSelectorString } from "@evk/kube";
 
 /** apimachinery duration.HumanDuration. Go converts with int(), which truncates toward zero. */
 export function humanDuration(ms: number): string {
@@ -61,40 +62,12 @@ export function formatLabels(m: StringMap): string {
   return labelsString(m) || "<none>";
 }
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-const OPERATORS: Record<string, string> = { In: "in", NotIn: "notin", Exists: "exists", DoesNotExist: "!" };
-
-/**
- * metav1.LabelSelectorAsSelector(s).String(): requirements sorted by key (match labels first among equal
- * keys), values of in/notin sorted. Undefined for an operator Go rejects.
- */
-export function selectorString(s: LabelSelector | undefined | null): string | undefined {
-  if (!s) return "";
-  const reqs: { key: string; text: string }[] = [];
-  for (const [key, value] of Object.entries(s.matchLabels ?? {})) reqs.push({ key, text: `${key}=${value}` });
-  for (const e of s.matchExpressions ?? []) {
-    const op = OPERATORS[e.operator];
-    if (op === undefined) return undefined;
-    const values = e.values ?? [];
-    const list = values.length === 1 ? values[0] : [...values].sort(byBytes).join(",");
-    if (op === "exists") reqs.push({ key: e.key, text: e.key });
-    else if (op === "!") reqs.push({ key: e.key, text: `!${e.key}` });
-    else reqs.push({ key: e.key, text: `${e.key} ${op} (${list})` });
-  }
-  // Array.prototype.sort is stable, as Go's sort.Sort is for the few requirements a selector has.
-  return reqs
-    .sort((a, b) => byBytes(a.key, b.key))
-    .map((r) => r.text)
-    .join(",");
-}
+export type { LabelSelector } from "@evk/kube";
+export { labelSelectorString as selectorString } from "@evk/kube";
 
 /** metav1.FormatLabelSelector. */
 export function formatLabelSelector(s: LabelSelector | undefined | null): string {
-  const text = selectorString(s);
+  const text = labelSelectorString(s);
   if (text === undefined) return "<error>";
   return text || "<none>";
 }
