@@ -126,6 +126,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     await chaos;
     assert.ok(chaosDone(), `the relay was killed ${relayRestarts} times`);
 
+    const writesEndedAt = Date.now();
     const truth = new Map(
       (await store.list(pods)).items.map((o) => [key(o.metadata.name as string), Number(o.metadata.resourceVersion)]),
     );
@@ -137,8 +138,19 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
         [...seen.keys()].every((k) => truth.has(k) || lastSeen(k)?.type === "DELETED"),
       60_000,
       250,
-    );
+    ).catch((err) => {
+      const behind = [...truth]
+        .filter(([k, rev]) => lastSeen(k)?.revision !== rev)
+        .map(([k, rev]) => `${k}@${rev} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
+      const stale = [...seen.keys()]
+        .filter((k) => !truth.has(k) && lastSeen(k)?.type !== "DELETED")
+        .map((k) => `${k} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
+      throw new Error(
+        `${err.message}: ${behind.length} behind (${behind.slice(0, 5).join(", ")}), ${stale.length} not deleted (${stale.slice(0, 5).join(", ")})`,
+      );
+    });
 
+    const convergedMs = Date.now() - writesEndedAt;
     // Per key, the revisions handed out only move forward (a redelivery of the same revision aside).
     for (const [k, list] of seen) {
       for (let i = 1; i < list.length; i++) {
@@ -176,7 +188,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     sub.unsubscribe();
     await relay.stop();
     process.stdout.write(
-      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end\n`,
+      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end, consumer at etcd's state ${convergedMs} ms after the last write\n`,
     );
   });
 });

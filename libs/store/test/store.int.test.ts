@@ -141,6 +141,88 @@ describe("store (real etcd)", () => {
     assert.equal((await pending).metadata.name, "a");
     assert.equal((await httpGet(`${etcd.endpoint}/readyz`)).status, 200);
   });
+
+  it("settles every call made under load across an etcd kill -9, a graceful stop and the restarts", async () => {
+    // Each call either answers or fails within its deadline (10 s) plus the reconnect backoff: a call
+    // that never settles would stall its caller (the relay, a request) for good.
+    const LIMIT_MS = 15_000;
+    const pending = new Map<number, { what: string; since: number }>();
+    const overdue: string[] = [];
+    const acked = new Map<string, string>();
+    let seq = 0;
+    let ok = 0;
+    let failed = 0;
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const [id, p] of pending)
+        if (now - p.since > LIMIT_MS) {
+          overdue.push(`${p.what} pending for ${now - p.since} ms`);
+          pending.delete(id);
+        }
+    }, 500);
+    const tracked = async <T>(what: string, p: Promise<T>): Promise<T | undefined> => {
+      const id = seq++;
+      pending.set(id, { what, since: Date.now() });
+      try {
+        const v = await p;
+        ok++;
+        return v;
+      } catch (err) {
+        if (!(err instanceof StatusError)) throw err;
+        failed++;
+        return undefined;
+      } finally {
+        pending.delete(id);
+      }
+    };
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const name = `load-${w}-${i % 20}`;
+        const body = pod(name, { data: { i, pad: "x".repeat((i % 5) * 2000) } });
+        const cur = await tracked(
+          `get ${name}`,
+          store.get(ref(name)).catch((e) => (e.reason === "NotFound" ? null : Promise.reject(e))),
+        );
+        const written =
+          cur === null
+            ? await tracked(`create ${name}`, store.create(ref(name), body))
+            : cur
+              ? await tracked(`update ${name}`, store.update(ref(name), { ...body, metadata: cur.metadata }))
+              : undefined;
+        if (written) acked.set(name, written.metadata.resourceVersion as string);
+        await tracked(`list`, store.list(pods, { limit: 50 }));
+      }
+    };
+    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await etcd.kill();
+      await new Promise((r) => setTimeout(r, 700));
+      await etcd.start();
+      await waitFor("writes after the kill", async () => ok > 0 && [...acked.values()].length > 0, 30_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      await etcd.stop();
+      await new Promise((r) => setTimeout(r, 700));
+      await etcd.start();
+      const before = ok;
+      await waitFor("calls to succeed after the graceful stop", async () => ok > before + 100, 30_000);
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+      clearInterval(watchdog);
+    }
+    assert.deepEqual(overdue, [], `calls that never settled: ${overdue.join("; ")}`);
+    assert.ok(failed > 0, "etcd going away failed no call: the test did not reach a call in flight");
+    // Every acknowledged write is there (or was overwritten by a later acknowledged one of the same worker).
+    for (const [name, rv] of acked) {
+      const cur = await store.get(ref(name));
+      assert.ok(
+        Number(cur.metadata.resourceVersion) >= Number(rv),
+        `${name}: acknowledged ${rv}, found ${cur.metadata.resourceVersion}`,
+      );
+    }
+  });
 });
 
 describe("store watch (real etcd)", () => {

@@ -7,6 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { H2Unary } from "./h2-unary.ts";
+import { decodeRangeResponse, decodeTxnResponse, encodeRangeRequest, encodeTxnRequest } from "./kv-proto.ts";
 
 // etcd's v3 API definitions, as the etcd3 npm package ships them (gogoproto annotations removed); we
 // load them from the installed package rather than keep a copy.
@@ -111,32 +112,13 @@ export function prefixEnd(prefix: string): Buffer {
   return Buffer.from([0]);
 }
 
-// protobufjs reads a *string* in a bytes field as base64, so every key and value goes over as a Buffer.
-function bytesFields<T extends object>(o: T): T {
-  const out = { ...o } as Record<string, unknown>;
-  for (const f of ["key", "range_end", "value"]) {
-    const v = out[f];
-    if (typeof v === "string") out[f] = Buffer.from(v);
-  }
-  return out as T;
-}
-
-function opBytes(op: RequestOp): RequestOp {
-  if ("request_range" in op) return { request_range: bytesFields(op.request_range) };
-  if ("request_put" in op) return { request_put: bytesFields(op.request_put) };
-  return { request_delete_range: bytesFields(op.request_delete_range) };
-}
-
 // int64 fields decode to plain numbers instead of Long objects: revisions stay far below 2^53, and
 // the hot path then never converts. (Shared with grpc-js's loader, whose longs: Number accepts both.)
 protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
+// Range and Txn, the hot path, have hand-written codecs (kv-proto.ts); protobufjs does the rest.
 interface MessageTypes {
-  RangeRequest: protobuf.Type;
-  RangeResponse: protobuf.Type;
-  TxnRequest: protobuf.Type;
-  TxnResponse: protobuf.Type;
   CompactionRequest: protobuf.Type;
   CompactionResponse: protobuf.Type;
   LeaseGrantRequest: protobuf.Type;
@@ -153,10 +135,6 @@ function loadMessageTypes(): MessageTypes {
   root.loadSync("rpc.proto", { keepCase: true });
   const t = (n: string) => root.lookupType(`etcdserverpb.${n}`);
   messageTypes = {
-    RangeRequest: t("RangeRequest"),
-    RangeResponse: t("RangeResponse"),
-    TxnRequest: t("TxnRequest"),
-    TxnResponse: t("TxnResponse"),
     CompactionRequest: t("CompactionRequest"),
     CompactionResponse: t("CompactionResponse"),
     LeaseGrantRequest: t("LeaseGrantRequest"),
@@ -166,9 +144,6 @@ function loadMessageTypes(): MessageTypes {
   };
   return messageTypes;
 }
-
-const compareTarget = { Version: 0, Create: 1, Mod: 2, Value: 3, Lease: 4 } as const;
-const compareResult = { Equal: 0, Greater: 1, Less: 2, NotEqual: 3 } as const;
 
 interface WatchService extends grpc.Client {
   Watch(opts?: grpc.CallOptions): grpc.ClientDuplexStream<unknown, WatchResponse>;
@@ -194,6 +169,9 @@ function loadServices() {
   services = { Watch: pkg.etcdserverpb.Watch, Lease: pkg.etcdserverpb.Lease };
   return services;
 }
+
+const RANGE = "/etcdserverpb.KV/Range";
+const TXN = "/etcdserverpb.KV/Txn";
 
 export interface EtcdClientOptions {
   /** e.g. http://127.0.0.1:2379; the first reachable one is used. */
@@ -241,10 +219,10 @@ export class EtcdClient {
    */
   async range(req: RangeRequest): Promise<RangeResponse> {
     const deadline = Date.now() + this.timeoutMs;
-    const wire = bytesFields(req);
+    const body = encodeRangeRequest(req);
     for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
       try {
-        return await this.call<RangeResponse>("Range", this.types.RangeRequest, this.types.RangeResponse, wire);
+        return decodeRangeResponse(await this.unary.call(RANGE, body, this.timeoutMs));
       } catch (err) {
         if (!isUnavailable(err) || Date.now() + delay > deadline) throw err;
         await new Promise((r) => setTimeout(r, delay));
@@ -270,16 +248,8 @@ export class EtcdClient {
     }
   }
 
-  txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
-    return this.call<TxnResponse>("Txn", this.types.TxnRequest, this.types.TxnResponse, {
-      compare: compare.map((c) => ({
-        ...bytesFields(c),
-        target: compareTarget[c.target],
-        result: compareResult[c.result],
-      })),
-      success: success.map(opBytes),
-      failure: failure.map(opBytes),
-    });
+  async txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
+    return decodeTxnResponse(await this.unary.call(TXN, encodeTxnRequest(compare, success, failure), this.timeoutMs));
   }
 
   compact(revision: number): Promise<{ header: ResponseHeader }> {
