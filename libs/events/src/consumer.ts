@@ -205,8 +205,15 @@ export async function startConsumer<K extends keyof Carried = "ev">(
       } catch (err) {
         if (stopping) break;
         // A connection closed for good (closed by its owner, or out of reconnect attempts) never comes
-        // back: say so once and end, rather than retry forever.
-        if ((err as Error).name === "ClosedConnectionError") {
+        // back: say so once and end, rather than retry forever. Closing can also just end the message
+        // stream, so an ended stream is followed by one request that tells the two apart.
+        let cause = err as Error;
+        if (cause.name !== "ClosedConnectionError")
+          cause = await opts.jsm.consumers.info(stream, name).then(
+            () => cause,
+            (e: Error) => (e.name === "ClosedConnectionError" ? e : cause),
+          );
+        if (cause.name === "ClosedConnectionError") {
           log.error({ consumer: name }, "consumer stopped: its NATS connection is closed");
           break;
         }

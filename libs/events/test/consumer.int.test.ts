@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createRegistry } from "@evk/observability";
 import { sleep, waitFor } from "@evk/testing";
-import { DeliverPolicy } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import {
   DLQ_STREAM,
   EVENTS_STREAM,
@@ -175,6 +176,35 @@ describe("consumers and tombstones (real nats-server)", function () {
       [0, 1, 2, 3, 4].map((i) => `second:next${i}`),
     );
     await second.stop();
+  });
+
+  it("ends, saying so once, when its NATS connection is closed for good (no endless resubscribing)", async () => {
+    const nc = await connect({ servers: env.nats.url });
+    const { log, records } = recordingLog();
+    const got: string[] = [];
+    const consumer = await startConsumer({
+      js: jetstream(nc),
+      jsm: await jetstreamManager(nc),
+      name: "closed-test",
+      cluster: "closed",
+      log,
+      registry: createRegistry(),
+      handler: async (e) => {
+        got.push(e.name);
+      },
+    });
+    const e = { ...envelope("before", 1), cluster: "closed" };
+    await env.js.publish(subjectFor("ev", e), JSON.stringify(e));
+    await waitFor("the event before the close", async () => got.length === 1, 10_000);
+    await nc.close();
+    await sleep(2_500);
+    const said = records.filter((r) => r.level === "error").map((r) => r.msg);
+    assert.deepEqual(said, ["consumer stopped: its NATS connection is closed"]);
+    // stop() returns at once: the loop has already ended.
+    await Promise.race([
+      consumer.stop(),
+      sleep(2_000).then(() => assert.fail("stop() hung after the connection closed")),
+    ]);
   });
 
   it("filters by resource", async () => {
