@@ -61,6 +61,9 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** Time without a message after which a consumer asks the server whether it is stalled. */
+const STALL_CHECK_MS = 10_000;
+
 export const HEADER_ERROR = "Evk-Error";
 export const HEADER_ORIGINAL_SUBJECT = "Evk-Original-Subject";
 
@@ -178,12 +181,44 @@ export async function startConsumer<K extends keyof Carried = "ev">(
   let messages: ConsumerMessages | undefined;
   const concurrency = Math.max(1, opts.concurrency ?? 1);
   const active = new Set<Promise<void>>();
+  let handling = 0;
+  let resubscribe = false;
+  let lastMessageAt = performance.now();
+  const stalls = counter(
+    opts.registry,
+    "evk_consumer_stalls_total",
+    "Times a consumer had messages waiting on the server, no pull outstanding and nothing in hand, and resubscribed",
+    ["consumer"],
+  );
+  // After a nats-server restart the client can be left believing a pull is outstanding that the new
+  // server never saw (nats.js 3.4.0 against 2.15.2, about one restart in ten under load): nothing arrives
+  // again, without an error. The server's view tells it apart from an idle stream: messages pending for
+  // this consumer, no pull request waiting, and no handler at work here. Then the subscription starts over.
+  const stallCheck = setInterval(async () => {
+    const current = messages;
+    if (stopping || !current || handling > 0 || performance.now() - lastMessageAt < STALL_CHECK_MS) return;
+    const info = await opts.jsm.consumers.info(stream, name).catch(() => undefined);
+    if (!info || stopping || messages !== current || handling > 0) return;
+    if (info.num_pending > 0 && info.num_waiting === 0 && performance.now() - lastMessageAt >= STALL_CHECK_MS) {
+      stalls.inc({ consumer: name });
+      log.warn(
+        { consumer: name, pending: info.num_pending, ackPending: info.num_ack_pending },
+        "consumer stalled: messages wait on the server but no pull is outstanding; resubscribing",
+      );
+      lastMessageAt = performance.now();
+      resubscribe = true;
+      current.stop();
+    }
+  }, STALL_CHECK_MS / 2);
+  stallCheck.unref();
   const loop = (async () => {
     while (!stopping) {
       try {
         messages = await (await opts.js.consumers.get(stream, name)).consume({ max_messages: 100, ...PULL_OPTIONS });
+        lastMessageAt = performance.now();
         if (stopping) messages.stop();
         for await (const msg of messages) {
+          lastMessageAt = performance.now();
           if (stopping) {
             // Fetched but not started: hand it back at once rather than hold it until ack_wait.
             try {
@@ -194,16 +229,27 @@ export async function startConsumer<K extends keyof Carried = "ev">(
             continue;
           }
           if (concurrency === 1) {
-            await handle(msg);
+            handling++;
+            await handle(msg).finally(() => handling--);
             continue;
           }
           while (active.size >= concurrency) await Promise.race(active);
-          const p: Promise<void> = handle(msg).finally(() => active.delete(p));
+          handling++;
+          const p: Promise<void> = handle(msg).finally(() => {
+            handling--;
+            active.delete(p);
+          });
           active.add(p);
+        }
+        if (resubscribe) {
+          resubscribe = false;
+          continue;
         }
         if (!stopping) throw new Error("message stream ended");
       } catch (err) {
         if (stopping) break;
+        messages = undefined;
+        resubscribe = false;
         // A connection closed for good (closed by its owner, or out of reconnect attempts) never comes
         // back: say so once and end, rather than retry forever. Closing can also just end the message
         // stream, so an ended stream is followed by one request that tells the two apart.
@@ -230,6 +276,7 @@ export async function startConsumer<K extends keyof Carried = "ev">(
   return {
     async stop() {
       stopping = true;
+      clearInterval(stallCheck);
       messages?.stop();
       await loop;
       await Promise.all(active);

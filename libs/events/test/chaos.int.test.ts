@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isStatusError } from "@evk/kube";
 import { sleep, waitFor } from "@evk/testing";
-import { HEADER_RELAY, Projection, projectionKey, startConsumer } from "../src/index.ts";
+import { EVENTS_STREAM, HEADER_RELAY, Projection, projectionKey, startConsumer } from "../src/index.ts";
 import { filterSubject } from "../src/subjects.ts";
 import { newStore, podObj, pods, quietLog, registry, relayProcess, useRealParts } from "./harness.ts";
 
@@ -21,13 +21,14 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
 
     // A durable consumer records every envelope it is handed.
     const seen = new Map<string, { revision: number; type: string }[]>();
+    const consumerMetrics = registry();
     const consumer = await startConsumer({
       js: env.js,
       jsm: env.jsm,
       name: "chaos-audit",
       cluster,
       log: quietLog(),
-      registry: registry(),
+      registry: consumerMetrics,
       handler: async (e) => {
         const k = projectionKey(e);
         const list = seen.get(k) ?? [];
@@ -138,7 +139,19 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
         [...seen.keys()].every((k) => truth.has(k) || lastSeen(k)?.type === "DELETED"),
       60_000,
       250,
-    ).catch((err) => {
+    ).catch(async (err) => {
+      const info = await env.jsm.consumers.info(EVENTS_STREAM, "chaos-audit").catch((e: Error) => e.message);
+      const state =
+        typeof info === "string"
+          ? info
+          : JSON.stringify({
+              delivered: info.delivered,
+              ack_floor: info.ack_floor,
+              num_pending: info.num_pending,
+              num_ack_pending: info.num_ack_pending,
+              num_waiting: info.num_waiting,
+              num_redelivered: info.num_redelivered,
+            });
       const behind = [...truth]
         .filter(([k, rev]) => lastSeen(k)?.revision !== rev)
         .map(([k, rev]) => `${k}@${rev} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
@@ -146,7 +159,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
         .filter((k) => !truth.has(k) && lastSeen(k)?.type !== "DELETED")
         .map((k) => `${k} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
       throw new Error(
-        `${err.message}: ${behind.length} behind (${behind.slice(0, 5).join(", ")}), ${stale.length} not deleted (${stale.slice(0, 5).join(", ")})`,
+        `${err.message}: ${behind.length} behind (${behind.slice(0, 5).join(", ")}), ${stale.length} not deleted (${stale.slice(0, 5).join(", ")}); the durable consumer on the server: ${state}`,
       );
     });
 
@@ -187,8 +200,10 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     await consumer.stop();
     sub.unsubscribe();
     await relay.stop();
+    const stalls =
+      (await consumerMetrics.getSingleMetricAsString("evk_consumer_stalls_total")).match(/} (\d+)/)?.[1] ?? "0";
     process.stdout.write(
-      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end, consumer at etcd's state ${convergedMs} ms after the last write\n`,
+      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end, consumer at etcd's state ${convergedMs} ms after the last write (${stalls} stalled subscriptions restarted)\n`,
     );
   });
 });
