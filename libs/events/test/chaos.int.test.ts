@@ -132,26 +132,46 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
       (await store.list(pods)).items.map((o) => [key(o.metadata.name as string), Number(o.metadata.resourceVersion)]),
     );
     const lastSeen = (k: string) => seen.get(k)?.at(-1);
+    // The server's view of the durable consumer every 5 s while it catches up, shown when that is slow.
+    const consumerState = async () => {
+      const info = await env.jsm.consumers.info(EVENTS_STREAM, "chaos-audit").catch((e: Error) => e.message);
+      return typeof info === "string"
+        ? info
+        : JSON.stringify({
+            s: Math.round((Date.now() - writesEndedAt) / 1000),
+            delivered: info.delivered.stream_seq,
+            ack_floor: info.ack_floor.stream_seq,
+            pending: info.num_pending,
+            ack_pending: info.num_ack_pending,
+            waiting: info.num_waiting,
+            redelivered: info.num_redelivered,
+            handled: handledCount(),
+          });
+    };
+    const samples: string[] = [];
+    const sampler = setInterval(() => void consumerState().then((s) => samples.push(s)), 5_000);
+    // A consumer that is behind when the writes end (it handles one message at a time; on a busy machine
+    // that is slower than four writers) must keep making progress until it is at etcd's state: it fails
+    // when it stops moving for 30 s, not after a fixed time.
+    const handledCount = () => [...seen.values()].reduce((n, l) => n + l.length, 0);
+    const converged = () =>
+      [...truth].every(([k, rev]) => lastSeen(k)?.revision === rev) &&
+      [...seen.keys()].every((k) => truth.has(k) || lastSeen(k)?.type === "DELETED");
+    let progress = { count: handledCount(), at: Date.now() };
     await waitFor(
-      "the durable consumer to reach etcd's state",
-      async () =>
-        [...truth].every(([k, rev]) => lastSeen(k)?.revision === rev) &&
-        [...seen.keys()].every((k) => truth.has(k) || lastSeen(k)?.type === "DELETED"),
-      60_000,
+      "the durable consumer to reach etcd's state, moving at least every 30 s",
+      async () => {
+        if (converged()) return true;
+        const count = handledCount();
+        if (count !== progress.count) progress = { count, at: Date.now() };
+        if (Date.now() - progress.at > 30_000) throw new Error("the durable consumer made no progress for 30 s");
+        return false;
+      },
+      180_000,
       250,
     ).catch(async (err) => {
-      const info = await env.jsm.consumers.info(EVENTS_STREAM, "chaos-audit").catch((e: Error) => e.message);
-      const state =
-        typeof info === "string"
-          ? info
-          : JSON.stringify({
-              delivered: info.delivered,
-              ack_floor: info.ack_floor,
-              num_pending: info.num_pending,
-              num_ack_pending: info.num_ack_pending,
-              num_waiting: info.num_waiting,
-              num_redelivered: info.num_redelivered,
-            });
+      clearInterval(sampler);
+      const state = [...samples, await consumerState()].join(" ");
       const behind = [...truth]
         .filter(([k, rev]) => lastSeen(k)?.revision !== rev)
         .map(([k, rev]) => `${k}@${rev} seen=${JSON.stringify(seen.get(k)?.slice(-3))}`);
@@ -163,6 +183,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
       );
     });
 
+    clearInterval(sampler);
     const convergedMs = Date.now() - writesEndedAt;
     // Per key, the revisions handed out only move forward (a redelivery of the same revision aside).
     for (const [k, list] of seen) {
@@ -203,7 +224,7 @@ describe("relay under chaos (real etcd, nats-server and relay processes)", funct
     const stalls =
       (await consumerMetrics.getSingleMetricAsString("evk_consumer_stalls_total")).match(/} (\d+)/)?.[1] ?? "0";
     process.stdout.write(
-      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end, consumer at etcd's state ${convergedMs} ms after the last write (${stalls} stalled subscriptions restarted)\n`,
+      `      chaos: ${next} ops (${failed} refused or failed), ${relayRestarts} relay kills, nats and etcd restarted once, ${truth.size} objects at the end, consumer at etcd's state ${convergedMs} ms after the last write (${stalls} stalled subscriptions restarted)${samples.length > 1 ? `; on the way: ${samples.join(" ")}` : ""}\n`,
     );
   });
 });
