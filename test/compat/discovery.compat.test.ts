@@ -7,28 +7,11 @@ const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDisco
 const KUBECTL_ACCEPT = `${AGGREGATED},application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json`;
 
 /**
- * What kube-apiserver 1.35 serves and evk does not, per group-version: the groups whose objects would have to
- * take effect (admission webhooks and policies, CRDs, API aggregation, flow control), the IP allocator's
- * objects (the host allocates), autoscaling/v1 (evk serves v2), and the pod and node subresources that reach
+ * What kube-apiserver 1.35 serves and evk does not, per group-version: the pod and node subresources that reach
  * into a kubelet or proxy. Anything else kube lists must be served by evk exactly as kube lists it.
  */
 const NOT_SERVED: Record<string, string[]> = {
-  v1: [
-    "nodes/proxy",
-    "pods/attach",
-    "pods/exec",
-    "pods/log",
-    "pods/portforward",
-    "pods/proxy",
-    "pods/resize",
-    "services/proxy",
-  ],
-  "admissionregistration.k8s.io/v1": ["*"],
-  "apiextensions.k8s.io/v1": ["*"],
-  "apiregistration.k8s.io/v1": ["*"],
-  "flowcontrol.apiserver.k8s.io/v1": ["*"],
-  "autoscaling/v1": ["*"],
-  "networking.k8s.io/v1": ["ipaddresses", "servicecidrs", "servicecidrs/status"],
+  v1: ["nodes/proxy", "pods/proxy", "services/proxy"],
 };
 
 interface Client {

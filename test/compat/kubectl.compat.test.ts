@@ -192,7 +192,8 @@ function scenario(ns: string, editor: string): Step[] {
     { args: [...n, "delete", "statefulset", "db", "--wait=false"] },
     // Discovery of every group evk serves, and who the user is.
     ...SERVED_GROUPS.map((g) => ({ args: ["api-resources", `--api-group=${g}`] })),
-    { args: ["auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}"] },
+    { args: ["auth", "whoami"] },
+    { args: ["auth", "whoami", "-o", "json"] },
     { args: [...n, "get", "configmap", "app", "--ignore-not-found", "-o", "name"] },
     { args: ["delete", "namespace", ns, "--wait=false"] },
   ];

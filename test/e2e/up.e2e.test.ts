@@ -144,6 +144,9 @@ describe("e2e: evk up (the README's run command)", function () {
       );
       const podIP = (await up.kubectl(kubeconfig, "get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout;
       assert.equal(endpoints, podIP);
+      // kubectl exec goes through the API server and syncer-pods to the pod's twin (kwok runs it on this machine).
+      const hello = await up.kubectl(kubeconfig, "exec", "web", "--", "sh", "-c", "echo hello from $(basename $PWD)");
+      assert.equal(hello.stdout, "hello from exec\n");
       // The README's second thing to try: kube-controller-manager rolls a Deployment out, its pods on the host.
       await up.kubectl(kubeconfig, "create", "deployment", "app", "--image=nginx", "--replicas=3");
       await up.kubectl(kubeconfig, "wait", "--for=condition=Available", "deployment/app", "--timeout=120s");

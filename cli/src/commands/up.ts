@@ -6,6 +6,7 @@ import {
   ensureParts,
   type HostCluster,
   KUBE_VERSION,
+  kubeletLink,
   relayProcess,
   startApiserver,
   startEtcd,
@@ -64,11 +65,13 @@ export async function up(opts: UpOptions): Promise<void> {
     }
     const hostNamespace = `evk-${opts.cluster}`;
     say(`preparing host namespace ${hostNamespace}`);
-    const { apiserverClusterIP } = await prepareHostNamespace(loadKubeConfig(hostKubeconfigPath), {
+    const { apiserverClusterIP, serviceCIDRs } = await prepareHostNamespace(loadKubeConfig(hostKubeconfigPath), {
       cluster: opts.cluster,
       hostNamespace,
     });
     say(`starting the virtual cluster "${opts.cluster}": API server, relay, syncers and controller-manager`);
+    // kubectl logs, exec, attach and port-forward go from the API server to syncer-pods (mutual TLS).
+    const kubelet = await kubeletLink(opts.cluster);
     const apiserver = await startApiserver({
       etcd: etcd.endpoint,
       cluster: opts.cluster,
@@ -77,7 +80,12 @@ export async function up(opts: UpOptions): Promise<void> {
       // Read-only: the host's OpenAPI documents (kubectl explain / apply, strategic merge patch).
       hostKubeconfigPath,
       // The virtual default/kubernetes Service shows the address pods on the host reach the apiserver by.
-      extraArgs: [`--kubernetes-service-ip=${apiserverClusterIP}`],
+      // Its `kubernetes` ServiceCIDR shows the host's range, from which the host allocates clusterIPs.
+      extraArgs: [
+        `--kubernetes-service-ip=${apiserverClusterIP}`,
+        ...(serviceCIDRs.length ? [`--service-cluster-ip-range=${serviceCIDRs.join(",")}`] : []),
+        ...kubelet.apiserverArgs,
+      ],
     });
     const relay = relayProcess({ etcd: etcd.endpoint, nats: nats.url, cluster: opts.cluster, instance: "up" });
     await relay.start();
@@ -95,6 +103,7 @@ export async function up(opts: UpOptions): Promise<void> {
           cluster: opts.cluster,
           hostKubeconfigPath,
           hostNamespace,
+          ...(name === "syncer-pods" ? { extraArgs: kubelet.syncerArgs } : {}),
         });
         await p.start();
         return { name, p };

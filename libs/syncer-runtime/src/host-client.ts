@@ -137,6 +137,14 @@ export class HostClient {
     );
   }
 
+  /** A pod's container resources, which only the resize subresource may change on a running pod. */
+  resizePod(pod: V1Pod & { metadata: { name: string; namespace: string } }): Promise<V1Pod> {
+    const { name, namespace } = pod.metadata;
+    return this.call("update", { apiVersion: "v1", kind: "Pod", name, namespace }, () =>
+      this.core.replaceNamespacedPodResize({ name, namespace, body: pod }),
+    );
+  }
+
   /** Deletes with an optional UID precondition; false when it was already gone. */
   async delete(ref: HostRef, o: { gracePeriodSeconds?: number; uid?: string } = {}): Promise<boolean> {
     try {

@@ -3,6 +3,36 @@ import { ApiException, CoreV1Api, type KubeConfig } from "@kubernetes/client-nod
 export interface HostSetup {
   /** The ClusterIP pods of the cluster use to reach its apiserver (KUBERNETES_SERVICE_HOST). */
   apiserverClusterIP: string;
+  /**
+   * The host's service IP range(s), from which it allocates the virtual Services' clusterIPs (empty when the
+   * host would not tell). The virtual apiserver shows them as its `kubernetes` ServiceCIDR.
+   */
+  serviceCIDRs: string[];
+}
+
+/** A clusterIP no service range is expected to hold, per family, to make the host name its range. */
+const PROBE_IPS = ["4.4.4.4", "fd00:4:4:4::4"];
+
+/**
+ * The host's service range(s), found as vcluster finds them without cluster-wide rights: a dry-run Service
+ * asking for a clusterIP outside the range is refused with "... The range of valid IPs is <cidr>".
+ */
+async function hostServiceCIDRs(core: CoreV1Api, namespace: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const clusterIP of PROBE_IPS) {
+    try {
+      await core.createNamespacedService({
+        namespace,
+        dryRun: "All",
+        body: { metadata: { name: "evk-service-cidr-probe" }, spec: { clusterIP, ports: [{ port: 443 }] } },
+      });
+    } catch (err) {
+      const text = err instanceof ApiException ? String(err.body) : "";
+      const range = /The range of valid IPs is ([0-9a-fA-F.:]+\/\d+)/.exec(text)?.[1];
+      if (range) out.push(range);
+    }
+  }
+  return out;
 }
 
 const exists = (err: unknown) => err instanceof ApiException && err.code === 409;
@@ -42,5 +72,5 @@ export async function prepareHostNamespace(
     })
     .catch(ignoreExists);
   const svc = await core.readNamespacedService({ name: o.cluster, namespace });
-  return { apiserverClusterIP: svc.spec?.clusterIP ?? "" };
+  return { apiserverClusterIP: svc.spec?.clusterIP ?? "", serviceCIDRs: await hostServiceCIDRs(core, namespace) };
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createCertificateAuthority } from "@evk/kube";
 import { ManagedProcess } from "./managed-process.ts";
 import { binaries, repoRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
@@ -57,6 +58,44 @@ export async function startApiserver(opts: {
     kubeconfig,
     process: proc,
     stop: () => proc.stop(),
+  };
+}
+
+/**
+ * The mutual-TLS link between a cluster's apiserver and syncer-pods' kubelet API, which pods/log, exec,
+ * attach and portforward of virtual pods go through: a CA of the link's own, syncer-pods' serving pair, the
+ * apiserver's client pair, and the flags that give each side its part.
+ */
+export async function kubeletLink(cluster: string): Promise<{ apiserverArgs: string[]; syncerArgs: string[] }> {
+  const dir = makeTempDir(`kubelet-link-${cluster}`);
+  const port = await freePort();
+  const ca = await createCertificateAuthority(`evk-kubelet-ca-${cluster}`);
+  const serving = await ca.issue({
+    commonName: `syncer-pods-${cluster}`,
+    dnsNames: ["localhost"],
+    ips: ["127.0.0.1"],
+    usage: "server",
+  });
+  const client = await ca.issue({ commonName: `evk-apiserver-${cluster}`, usage: "client" });
+  const file = (name: string, pem: string, mode = 0o644) => {
+    const path = join(dir, name);
+    writeFileSync(path, pem, { mode });
+    return path;
+  };
+  const caFile = file("ca.crt", ca.cert);
+  return {
+    apiserverArgs: [
+      `--kubelet-url=https://127.0.0.1:${port}`,
+      `--kubelet-certificate-authority=${caFile}`,
+      `--kubelet-client-certificate=${file("apiserver-client.crt", client.cert)}`,
+      `--kubelet-client-key=${file("apiserver-client.key", client.key, 0o600)}`,
+    ],
+    syncerArgs: [
+      `--kubelet-address=127.0.0.1:${port}`,
+      `--kubelet-tls-cert-file=${file("syncer-pods.crt", serving.cert)}`,
+      `--kubelet-tls-private-key-file=${file("syncer-pods.key", serving.key, 0o600)}`,
+      `--kubelet-client-ca-file=${caFile}`,
+    ],
   };
 }
 
@@ -148,7 +187,8 @@ export const VIRTUAL_CLUSTER_CONTROLLERS = [
   "-ttl-controller",
   "-pod-garbage-collector-controller",
   // The host's service controller and IP allocator serve the translated Services; syncer-services writes
-  // Endpoints and EndpointSlices from the host back into the virtual cluster.
+  // Endpoints and EndpointSlices from the host back into the virtual cluster, and the evk apiserver keeps the
+  // ServiceCIDRs and IPAddresses that show the host's allocations (service-cidr.ts).
   "-service-lb-controller",
   "-service-cidr-controller",
   "-endpoints-controller",

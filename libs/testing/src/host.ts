@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +21,28 @@ export interface HostOptions {
   /** Share an etcd (e.g. a benchmark comparing servers on one etcd); by default the host gets its own. */
   etcd?: Etcd;
   etcdPrefix?: string;
+  /**
+   * Extra kube-apiserver flags, later ones winning (e.g. `--enable-priority-and-fairness=true`, which the
+   * default host turns off so that bursts from tests and benchmarks are never throttled).
+   */
+  apiserverFlags?: string[];
+  /** Extra kube-controller-manager flags, later ones winning (e.g. `--controllers=*,-horizontalpodautoscaling`). */
+  controllerManagerFlags?: string[];
+}
+
+/**
+ * What kwok's kubelet API serves for every pod of the host, the way a node's kubelet would: the host
+ * kube-apiserver reaches it for pods/log, exec, attach and portforward.
+ */
+export interface HostKubelet {
+  /** `kubectl logs` of any container reads this file, in the CRI log format (`<RFC3339Nano> stdout F text`). */
+  readonly logsFile: string;
+  /** `kubectl attach` follows this file (same format) from its end. */
+  readonly attachFile: string;
+  /** `kubectl exec` runs the command on this machine, in this directory. */
+  readonly execDir: string;
+  /** Every forwarded pod port reaches an HTTP server that answers any request with this body. */
+  readonly portForwardBody: string;
 }
 
 export interface KubectlResult {
@@ -37,6 +60,8 @@ export interface HostCluster {
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
   readonly nodeNames: string[];
+  /** kwok's kubelet API (local backend); a container host has real kubelets instead. */
+  readonly kubelet?: HostKubelet;
   /** The host's etcd and processes, for fault tests; undefined on the k3s container backend. */
   readonly etcd: Etcd | undefined;
   readonly processes:
@@ -55,6 +80,19 @@ export interface HostCluster {
 
 const SERVICE_CIDR = "10.96.0.0/16";
 const POD_CIDR = "10.244.0.0/16";
+const PORT_FORWARD_BODY = "hello from a forwarded pod port\n";
+
+/** kwok's pod debugging rules: every pod's logs, exec, attach and port-forward served from this machine. */
+function kubeletRules(k: { logsFile: string; attachFile: string; execDir: string; forwardPort: number }): string {
+  const doc = (kind: string, spec: unknown) =>
+    JSON.stringify({ kind, apiVersion: "kwok.x-k8s.io/v1alpha1", metadata: { name: "evk-host" }, spec });
+  return [
+    doc("ClusterLogs", { logs: [{ logsFile: k.logsFile, follow: true }] }),
+    doc("ClusterAttach", { attaches: [{ logsFile: k.attachFile }] }),
+    doc("ClusterExec", { execs: [{ local: { workDir: k.execDir } }] }),
+    doc("ClusterPortForward", { forwards: [{ target: { address: "127.0.0.1", port: k.forwardPort } }] }),
+  ].join("\n---\n");
+}
 
 /** kube-apiserver refuses a loopback advertise address; it needs one routable address of this machine. */
 function advertiseAddress(): string {
@@ -72,8 +110,9 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
   const ownEtcd = opts.etcd === undefined;
   const etcd = opts.etcd ?? (await startLocalEtcd());
   const started: ManagedProcess[] = [];
+  let closeForwardTarget = async () => {};
   try {
-    const [apiPort, kcmPort, schedPort] = (await freePorts(3)) as [number, number, number];
+    const [apiPort, kcmPort, schedPort, kubeletPort] = (await freePorts(4)) as [number, number, number, number];
     const server = `https://127.0.0.1:${apiPort}`;
 
     const ca = await createCertificateAuthority("evk-host-ca");
@@ -89,6 +128,18 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
       ips: ["127.0.0.1", "10.96.0.1"],
       usage: "server",
     });
+    // kwok's kubelet API serves TLS the host apiserver verifies, as it would a kubelet's.
+    const kubeletServing = await ca.issue({
+      commonName: "kwok-kubelet",
+      dnsNames: ["localhost"],
+      ips: ["127.0.0.1"],
+      usage: "server",
+    });
+    const kubeletClient = await ca.issue({
+      commonName: "kube-apiserver-kubelet-client",
+      organizations: ["system:masters"],
+      usage: "client",
+    });
     const sa = await createSigningKeyPair();
     const token = randomBytes(24).toString("hex");
     const files = {
@@ -100,6 +151,11 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
       saPub: join(dir, "sa.pub"),
       tokens: join(dir, "tokens.csv"),
       kubeconfig: join(dir, "admin.kubeconfig"),
+      kubeletCrt: join(dir, "kubelet.crt"),
+      kubeletKey: join(dir, "kubelet.key"),
+      kubeletClientCrt: join(dir, "apiserver-kubelet-client.crt"),
+      kubeletClientKey: join(dir, "apiserver-kubelet-client.key"),
+      kubeletRules: join(dir, "kwok", "kubelet.yaml"),
     };
     writeFileSync(files.caCrt, ca.cert);
     writeFileSync(files.caKey, ca.key, { mode: 0o600 });
@@ -107,7 +163,13 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
     writeFileSync(files.apiKey, serving.key, { mode: 0o600 });
     writeFileSync(files.saKey, sa.privateKey, { mode: 0o600 });
     writeFileSync(files.saPub, sa.publicKey);
-    writeFileSync(files.tokens, `${token},evk-admin,evk-admin,"system:masters"\n`, { mode: 0o600 });
+    writeFileSync(files.kubeletCrt, kubeletServing.cert);
+    writeFileSync(files.kubeletKey, kubeletServing.key, { mode: 0o600 });
+    writeFileSync(files.kubeletClientCrt, kubeletClient.cert);
+    writeFileSync(files.kubeletClientKey, kubeletClient.key, { mode: 0o600 });
+    // The same identity as a virtual cluster's admin (user "admin", no uid, group system:masters), so that
+    // `kubectl auth whoami` reads the same on both.
+    writeFileSync(files.tokens, `${token},admin,,"system:masters"\n`, { mode: 0o600 });
     const kubeconfig = renderKubeconfig({ cluster: "evk-host", server, caPem: ca.cert, user: "evk-admin", token });
     writeFileSync(files.kubeconfig, kubeconfig, { mode: 0o600 });
 
@@ -132,9 +194,15 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
         `--service-account-signing-key-file=${files.saKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         "--authorization-mode=Node,RBAC",
+        // Nodes are kwok's: their InternalIP is this machine and their kubelet port kwok's server.
+        "--kubelet-preferred-address-types=InternalIP",
+        `--kubelet-certificate-authority=${files.caCrt}`,
+        `--kubelet-client-certificate=${files.kubeletClientCrt}`,
+        `--kubelet-client-key=${files.kubeletClientKey}`,
         "--allow-privileged=true",
         "--enable-priority-and-fairness=false",
         "--profiling=false",
+        ...(opts.apiserverFlags ?? []),
       ],
       logFile: join(dir, "kube-apiserver.log"),
       ready: async () => (await authed("/readyz")).status === 200,
@@ -163,6 +231,7 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
         `--cluster-signing-key-file=${files.caKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         "--profiling=false",
+        ...(opts.controllerManagerFlags ?? []),
       ],
       logFile: join(dir, "kube-controller-manager.log"),
       ready: healthz(kcmPort),
@@ -186,6 +255,32 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
       .filter((f) => f.endsWith(".yaml"))
       .map((f) => `--config=${join(binaries.kwokStages, f)}`);
     mkdirSync(join(dir, "kwok"), { recursive: true });
+    const forwardTarget = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/plain" }).end(PORT_FORWARD_BODY);
+    });
+    await new Promise<void>((resolve, reject) => {
+      forwardTarget.once("error", reject);
+      forwardTarget.listen(0, "127.0.0.1", resolve);
+    });
+    closeForwardTarget = () =>
+      new Promise<void>((resolve) => {
+        forwardTarget.closeAllConnections();
+        forwardTarget.close(() => resolve());
+      });
+    const kubelet: HostKubelet = {
+      logsFile: join(dir, "kwok", "container.log"),
+      attachFile: join(dir, "kwok", "attach.log"),
+      execDir: join(dir, "kwok", "exec"),
+      portForwardBody: PORT_FORWARD_BODY,
+    };
+    mkdirSync(kubelet.execDir, { recursive: true });
+    writeFileSync(kubelet.logsFile, "");
+    writeFileSync(kubelet.attachFile, "");
+    writeFileSync(
+      files.kubeletRules,
+      kubeletRules({ ...kubelet, forwardPort: (forwardTarget.address() as { port: number }).port }),
+    );
     const kwok = new ManagedProcess({
       name: "kwok",
       command: binaries.kwok,
@@ -193,15 +288,21 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
         `--kubeconfig=${files.kubeconfig}`,
         "--manage-all-nodes=true",
         `--cidr=${POD_CIDR}`,
-        "--node-ip=10.0.0.1",
+        // The nodes' address and kubelet port: where the host apiserver finds kwok's kubelet API.
+        "--node-ip=127.0.0.1",
+        `--node-port=${kubeletPort}`,
+        `--server-address=127.0.0.1:${kubeletPort}`,
+        `--tls-cert-file=${files.kubeletCrt}`,
+        `--tls-private-key-file=${files.kubeletKey}`,
         "--node-lease-duration-seconds=40",
         ...stages,
+        `--config=${files.kubeletRules}`,
       ],
       // KWOK_WORKDIR keeps a developer's ~/.kwok/kwok.yaml out of the run.
       env: { KWOK_WORKDIR: join(dir, "kwok") },
       logFile: join(dir, "kwok.log"),
-      // kwok serves no port here; it is ready when the nodes it manages report Ready (checked below).
-      ready: async () => true,
+      // Ready once its kubelet API answers; its nodes report Ready later (checked below).
+      ready: async () => (await httpGet(`https://127.0.0.1:${kubeletPort}/healthz`)).status === 200,
     });
     started.push(controllerManager, scheduler, kwok);
     await Promise.all([controllerManager.start(), scheduler.start(), kwok.start()]);
@@ -279,11 +380,13 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
       kubeconfig,
       kubeconfigPath: files.kubeconfig,
       nodeNames,
+      kubelet,
       etcd,
       processes,
       kubectl,
       async stop() {
         for (const p of [kwok, scheduler, controllerManager, apiserver]) await p.stop();
+        await closeForwardTarget();
         if (ownEtcd) await etcd.dispose();
       },
       logTail(lines = 30) {
@@ -292,6 +395,7 @@ export async function startLocalHost(opts: HostOptions = {}): Promise<HostCluste
     };
   } catch (err) {
     for (const p of started.reverse()) await p.stop(3_000);
+    await closeForwardTarget();
     if (ownEtcd) await etcd.dispose();
     throw err;
   }

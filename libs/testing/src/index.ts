@@ -9,7 +9,7 @@ import { ensureParts } from "./provision.ts";
 
 export { createCertificateAuthority, createSigningKeyPair, renderKubeconfig } from "@evk/kube";
 export type { Etcd, EtcdOptions } from "./etcd.ts";
-export type { HostCluster, HostOptions, KubectlResult } from "./host.ts";
+export type { HostCluster, HostKubelet, HostOptions, KubectlResult } from "./host.ts";
 export {
   liveProcesses,
   ManagedProcess,
@@ -55,6 +55,7 @@ export async function startHost(opts: HostOptions = {}): Promise<HostCluster> {
 }
 export {
   controllerManagerProcess,
+  kubeletLink,
   type LocalApiserver,
   relayProcess,
   startApiserver,

@@ -3,12 +3,13 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Etcd } from "./etcd.ts";
 import {
   controllerManagerProcess,
+  kubeletLink,
   type LocalApiserver,
   relayProcess,
   startApiserver,
   syncerProcess,
 } from "./evk-services.ts";
-import type { HostCluster } from "./host.ts";
+import type { HostCluster, HostOptions } from "./host.ts";
 import { startEtcd, startHost, startNats } from "./index.ts";
 import type { ManagedProcess } from "./managed-process.ts";
 import type { Nats } from "./nats.ts";
@@ -47,17 +48,33 @@ export async function startVirtualCluster(o: {
    * protection finalizers' removal, ...), as `evk up` does; default true.
    */
   controllerManager?: boolean;
+  /** How the host control plane is started (its controllers, apiserver flags). */
+  host?: HostOptions;
 }): Promise<VirtualCluster> {
   const hostNamespace = `evk-${o.cluster}`;
-  const [etcd, nats, host] = await Promise.all([startEtcd(), startNats(), startHost({ nodes: o.nodes ?? 2 })]);
+  const [etcd, nats, host] = await Promise.all([
+    startEtcd(),
+    startNats(),
+    startHost({ ...o.host, nodes: o.nodes ?? 2 }),
+  ]);
   const hostKubeConfig = new KubeConfig();
   hostKubeConfig.loadFromString(host.kubeconfig);
-  const { apiserverClusterIP } = await prepareHostNamespace(hostKubeConfig, { cluster: o.cluster, hostNamespace });
+  const { apiserverClusterIP, serviceCIDRs } = await prepareHostNamespace(hostKubeConfig, {
+    cluster: o.cluster,
+    hostNamespace,
+  });
+  // pods/log, exec, attach and portforward go from the apiserver to syncer-pods' kubelet API.
+  const kubelet = o.syncers.includes("syncer-pods") ? await kubeletLink(o.cluster) : undefined;
   const apiserver = await startApiserver({
     etcd: etcd.endpoint,
     nats: nats.url,
     cluster: o.cluster,
     hostKubeconfigPath: host.kubeconfigPath,
+    // The host allocates the Services' clusterIPs; the virtual `kubernetes` ServiceCIDR shows its range.
+    extraArgs: [
+      ...(serviceCIDRs.length ? [`--service-cluster-ip-range=${serviceCIDRs.join(",")}`] : []),
+      ...(kubelet?.apiserverArgs ?? []),
+    ],
   });
   const virtualKubeConfig = new KubeConfig();
   virtualKubeConfig.loadFromString(apiserver.kubeconfig);
@@ -75,6 +92,7 @@ export async function startVirtualCluster(o: {
         cluster: o.cluster,
         hostKubeconfigPath: host.kubeconfigPath,
         hostNamespace,
+        ...(name === "syncer-pods" && kubelet ? { extraArgs: kubelet.syncerArgs } : {}),
       });
       await p.start();
       syncers[name] = p;

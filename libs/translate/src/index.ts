@@ -67,6 +67,6 @@ export {
   podSecurityMessage,
   SAFE_SYSCTLS,
 } from "./pod-security.ts";
-export { podUpdates, virtualPodStatus } from "./pod-updates.ts";
+export { podResize, podUpdates, virtualPodStatus } from "./pod-updates.ts";
 export * from "./service.ts";
 export * from "./storage.ts";

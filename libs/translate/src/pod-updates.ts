@@ -117,6 +117,35 @@ export function podUpdates(vPod: V1Pod, hostPod: V1Pod, ctx: PodTranslationConte
 }
 
 /**
+ * An in-place resize carried to the host (vcluster does the same through pods/resize): the host pod with the
+ * resources and resize policies the virtual pod's containers and sidecar init containers have, or undefined
+ * when the host pod has them already. Only these fields differ from `hostPod`, so the host's resize
+ * subresource takes the result as it is; containers the host pod lacks are left to validation there.
+ */
+export function podResize(vPod: V1Pod, hostPod: V1Pod): V1Pod | undefined {
+  const desired: V1Pod = structuredClone(hostPod);
+  const spec = desired.spec ?? { containers: [] };
+  desired.spec = spec;
+  let changed = false;
+  const carry = (host: V1Container[] | undefined, virtual: V1Container[] | undefined, sidecarsOnly: boolean) => {
+    for (const hc of host ?? []) {
+      const vc = virtual?.find((c) => c.name === hc.name);
+      if (!vc || (sidecarsOnly && vc.restartPolicy !== "Always")) continue;
+      for (const k of ["resources", "resizePolicy"] as const) {
+        const want = vc[k] === undefined ? undefined : structuredClone(vc[k]);
+        if (deepEqual(want ?? null, hc[k] ?? null)) continue;
+        changed = true;
+        if (want === undefined) delete hc[k];
+        else (hc as unknown as Record<string, unknown>)[k] = want;
+      }
+    }
+  };
+  carry(spec.containers, vPod.spec?.containers, false);
+  carry(spec.initContainers, vPod.spec?.initContainers, true);
+  return changed ? desired : undefined;
+}
+
+/**
  * Virtual pod status from the host pod: the host's wholesale, except the QoS class (computed from the virtual spec)
  * and container statuses of containers the virtual spec does not have. observedGeneration counts host generations,
  * which mean nothing to the virtual pod, so the virtual value stays.

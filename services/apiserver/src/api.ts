@@ -3,7 +3,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStatusError, type KubeObject, parseFieldSelector, parseLabelSelector, StatusError } from "@evk/kube";
 import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { ACCESS_REVIEWS, answerReview } from "./access-review.ts";
+import {
+  Admission,
+  attributesFor,
+  beforeSystemFields,
+  type Operation,
+  withSystemFields,
+  writeOptions,
+} from "./admission/index.ts";
 import { decodeObjectBody, decodePatchBody, kindMismatch, mediaTypeOf, unsupportedBodyType } from "./body.ts";
+import { Conversions, inOrder } from "./conversion.ts";
+import type { CustomResources } from "./crd/registry.ts";
 import { admissionReads, applyDefaults, cacheReads } from "./defaults/index.ts";
 import { deleteHonouringFinalizers, podGracePeriod } from "./deletion.ts";
 import { dryRunStore, isDryRun } from "./dry-run.ts";
@@ -17,13 +27,18 @@ import {
   validatePatched,
 } from "./field-validation.ts";
 import { checkListOptions, resourceVersionProblem } from "./list-options.ts";
+import { decodeApplyBody, strictApplyError } from "./managed-fields/apply-body.ts";
+import { checkWriteOptions, FieldManager, forceOf, managerOf } from "./managed-fields/index.ts";
 import { metadataProblems, metadataUpdateProblems } from "./metadata-validation.ts";
 import { isHeld, markTerminating, refuseContentIn, refuseDeletion } from "./namespace-lifecycle.ts";
 import type { Schema, SchemaIndex } from "./openapi-schema.ts";
 import { applyPatch, type PatchType, patchTypeOf, ReasonlessError } from "./patch.ts";
+import { resize } from "./pod-resize.ts";
+import type { PodStreams } from "./pod-streams.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { apiVersionOf, lookupResource, NO_DELETECOLLECTION, type ResourceType } from "./resources.ts";
+import { negotiateRequest, outputOf, plainJson, sendNegotiated, sendStatus, watchStream } from "./responses.ts";
 import {
   createCauses,
   decodeProblem,
@@ -45,7 +60,7 @@ import {
   tracksGeneration,
   validateBinding,
 } from "./subresources.ts";
-import { TABLE_CONTENT_TYPE, tableColumns, toTable, wantsTable } from "./tables/index.ts";
+import { type Printer, TABLE_CONTENT_TYPE, tableColumns, toTable } from "./tables/index.ts";
 import { answerTokenReview } from "./token-review.ts";
 import type { ServiceAccountTokens, TokenRequestBody, UserInfo } from "./tokens.ts";
 import { nameCauses, updateResourceVersionProblem } from "./validation.ts";
@@ -54,6 +69,12 @@ import { nameCauses, updateResourceVersionProblem } from "./validation.ts";
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
+  // A request that negotiated protobuf, YAML, indented JSON or a transform (responses.ts).
+  const negotiated = outputOf(res.req);
+  if (negotiated) {
+    sendNegotiated(res, code, body, negotiated);
+    return;
+  }
   // Go's json.Encoder, which kube-apiserver writes with, ends every document with a newline.
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(code, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
@@ -66,7 +87,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res.end();
     return;
   }
-  sendJson(res, se.code, se.toStatus());
+  // A Status in the media type the Accept header asks for, transforms aside (kube's ErrorNegotiated).
+  if (!plainJson(res.req)) {
+    sendStatus(res, se);
+    return;
+  }
+  const text = `${JSON.stringify(se.toStatus())}\n`;
+  res.writeHead(se.code, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /**
@@ -130,10 +158,19 @@ function watchLine(ev: { json(): string }, kind: string): Buffer {
 function checkedUpdate(type: ResourceType, cur: KubeObject, next: KubeObject): KubeObject {
   const problems = metadataUpdateProblems(cur, next);
   // kube validates what the strategy's PrepareForUpdate left (status kept, allocated values kept…).
-  const prepared = prepareForUpdate(type, cur, next);
-  problems.push(...specUpdateProblems(type, cur, prepared));
+  const b = type.behaviour;
+  const prepared = b?.prepareForUpdate ? b.prepareForUpdate(cur, next) : prepareForUpdate(type, cur, next);
+  problems.push(...(b?.validateUpdate ? b.validateUpdate(prepared, cur) : specUpdateProblems(type, cur, prepared)));
   if (problems.length) throw errors.invalid(type.kind, cur.metadata.name as string, problems, type.group);
   return prepared;
+}
+
+/**
+ * A custom resource's server-side apply result as kube's CR field manager leaves it: pruned of fields its
+ * schema does not declare, then defaulted (other kinds are left alone).
+ */
+function decodeApplied(type: ResourceType, obj: KubeObject): void {
+  type.behaviour?.decodePatched?.(obj, "Ignore", () => "");
 }
 
 /** Serves the resource API of one virtual cluster from its Store (writes) and WatchCache (reads, watches). */
@@ -144,20 +181,72 @@ export class ResourceApi {
   /** Who a bearer token is, as the server authenticates it (for TokenReview); set by the server. */
   reviewToken: ((token: string) => Promise<UserInfo | undefined>) | undefined;
   apiAudiences: string[] = [];
+  /** pods/log, exec, attach and portforward (pod-streams.ts); set by the server. */
+  podStreams: PodStreams | undefined;
+  /** Resources served in versions other than the one they are stored in (conversion.ts). */
+  readonly conversions = new Conversions();
+  /** The custom resources the cluster's CustomResourceDefinitions define, once the server sets them. */
+  customResources: CustomResources | undefined;
+  /** Admission webhooks and policies (admission/): every write passes through `admission.write`. */
+  readonly admission: Admission;
 
   /** The served OpenAPI schemas (strategic merge patch metadata, field validation), once there are any. */
   private readonly openapi: { readonly schemas: SchemaIndex | undefined } | undefined;
+  /** metadata.managedFields of every write, and server-side apply (managed-fields/). */
+  private readonly fields: FieldManager;
 
   constructor(
     store: Store,
     cache: WatchCache,
     tokens?: ServiceAccountTokens,
-    openapi?: { readonly schemas: SchemaIndex | undefined },
+    openapi?: {
+      readonly schemas: SchemaIndex | undefined;
+      readonly typeDefinitions?: Record<string, unknown> | undefined;
+    },
   ) {
     this.store = store;
     this.cache = cache;
     this.tokens = tokens;
     this.openapi = openapi;
+    this.fields = new FieldManager({
+      definitions: () => openapi?.typeDefinitions,
+      // What kube's field manager sees is the request decoded (defaulted), before admission and the strategy.
+      decode: (t, o, now) => applyDefaults(t.group, t.resource, o, { subresource: "decode", now: () => now }),
+    });
+    this.admission = new Admission(cache, store);
+  }
+
+  /** A write's admission attributes: who does what to which object, in kube's terms. */
+  private attributes(
+    type: ResourceType,
+    info: ResourceRequest,
+    operation: Operation,
+    objects: { name?: string; object?: unknown; oldObject?: unknown; options: Record<string, unknown> },
+    user: UserInfo | undefined,
+  ) {
+    const dryRun = Array.isArray(objects.options.dryRun) && objects.options.dryRun.length > 0;
+    return attributesFor(type, {
+      ...(info.subresource ? { subresource: info.subresource } : {}),
+      namespace: type.namespaced ? info.namespace : undefined,
+      name: objects.name ?? info.name ?? "",
+      operation,
+      object: objects.object,
+      oldObject: objects.oldObject,
+      dryRun,
+      options: objects.options,
+      user,
+    });
+  }
+
+  /** How admission sees a write's objects (the request's version) and how a webhook's patch is decoded. */
+  private admissionHooks(type: ResourceType, readmit?: (o: KubeObject) => KubeObject) {
+    return {
+      view: (o: Record<string, unknown>) => this.served(type, o as KubeObject),
+      unview: (o: Record<string, unknown>) => this.conversions.toStorage(type, o as KubeObject),
+      decode: (o: Record<string, unknown>) =>
+        applyDefaults(type.group, type.resource, o as KubeObject, { subresource: "admission" }),
+      ...(readmit ? { readmit: (o: Record<string, unknown>) => readmit(o as KubeObject) } : {}),
+    };
   }
 
   private schemaOf(group: string, version: string, kind: string): { index: SchemaIndex; schema: Schema } | undefined {
@@ -169,24 +258,31 @@ export class ResourceApi {
   /** Unknown fields of a create or update body: dropped, refused (Strict) or warned about (Warn). */
   private validateFields(type: ResourceType, obj: KubeObject, query: URLSearchParams, verb: "create" | "update") {
     const directive = fieldValidationOf(query, verb);
+    if (type.behaviour?.decode) return type.behaviour.decode(obj, directive);
     const s = this.schemaOf(type.group, type.version, type.kind);
     return s ? validateBody(s.index, s.schema, type.kind, type.version, obj, directive) : [];
   }
 
   /** Applies a patch with the kind's strategic-merge metadata and validates the result's fields. */
   private patcher(
-    type: { group: string; version: string; kind: string },
+    type: { group: string; version: string; kind: string; behaviour?: ResourceType["behaviour"] },
     pt: PatchType,
     body: unknown,
     query: URLSearchParams,
   ) {
     const directive = fieldValidationOf(query, "patch");
-    const s = this.schemaOf(type.group, type.version, type.kind);
+    // Custom resources have no strategic merge metadata (so kube answers such patches with 415).
+    const decodePatched = type.behaviour?.decodePatched?.bind(type.behaviour);
+    const s = decodePatched ? undefined : this.schemaOf(type.group, type.version, type.kind);
     const out = { warnings: [] as string[] };
     const apply = (cur: KubeObject): KubeObject => {
       // Strategic merge patch consumes its patch (and kube quotes what is left of it), so each try gets a copy.
       const patch = pt === "strategic" ? structuredClone(body) : body;
       const next = applyPatch(cur, pt, patch, s ? s.index.patchMeta(s.schema) : undefined);
+      if (decodePatched) {
+        out.warnings = decodePatched(next, directive, () => JSON.stringify(next));
+        return next;
+      }
       out.warnings = s
         ? validatePatched(
             s.index,
@@ -229,6 +325,7 @@ export class ResourceApi {
   ): Promise<void> {
     if (info.group === "authentication.k8s.io" && info.version === "v1" && info.resource === "selfsubjectreviews") {
       createOnly(info, false);
+      negotiateRequest(req, "authentication.k8s.io/v1", "SelfSubjectReview", info.verb);
       await readBody(req, { protobuf: true });
       return sendJson(res, 201, {
         kind: "SelfSubjectReview",
@@ -240,11 +337,13 @@ export class ResourceApi {
     if (info.group === "" && info.version === "v1" && info.resource === "componentstatuses" && !info.namespace) {
       if (info.verb !== "get" && info.verb !== "list")
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on componentstatuses`);
+      negotiateRequest(req, "v1", "ComponentStatus", info.verb);
       return this.componentStatuses(info.name, res);
     }
     if (info.group === "authentication.k8s.io" && info.version === "v1" && info.resource === "tokenreviews") {
       if (info.verb !== "create" || info.name || info.namespace || !this.reviewToken)
         throw new StatusError("NotFound", "the server could not find the requested resource");
+      negotiateRequest(req, "authentication.k8s.io/v1", "TokenReview", info.verb);
       const review = await answerTokenReview(
         await readBody(req, { protobuf: true }),
         this.reviewToken,
@@ -254,20 +353,28 @@ export class ResourceApi {
     }
     if (info.group === "authorization.k8s.io" && info.version === "v1" && ACCESS_REVIEWS[info.resource]) {
       createOnly(info, ACCESS_REVIEWS[info.resource]?.namespaced ?? false);
+      negotiateRequest(req, "authorization.k8s.io/v1", "SubjectAccessReview", info.verb);
       return sendJson(res, 201, answerReview(info.resource, info.namespace, await readBody(req, { protobuf: true })));
     }
     if (info.group === "" && info.version === "v1" && info.resource === "bindings" && info.namespace && !info.name) {
       if (info.verb !== "create")
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on bindings`);
+      negotiateRequest(req, "v1", "Binding", info.verb);
       // The legacy binding endpoint: the pod is named by the Binding itself.
       const b = (await readBody(req)) as Binding | undefined;
       const pods = lookupResource("", "v1", "pods") as ResourceType;
       return this.bind(pods, info.namespace, b?.metadata?.name ?? "", b, res);
     }
-    const type = lookupResource(info.group, info.version, info.resource);
+    let type = lookupResource(info.group, info.version, info.resource, this.customResources);
+    if (!type && this.customResources) {
+      // A definition established a moment ago may not be in the cache yet: look again once it is as fresh as etcd.
+      await this.cache.sync();
+      type = lookupResource(info.group, info.version, info.resource, this.customResources);
+    }
     if (!type || (info.subresource && !(type.subresources ?? []).includes(info.subresource))) {
       throw new StatusError("NotFound", "the server could not find the requested resource");
     }
+    if (type.behaviour?.warnings) setWarnings(res, type.behaviour.warnings);
     if (type.namespaced === false && info.namespace)
       throw new StatusError("NotFound", "the server could not find the requested resource");
     // kube routes POST to a collection and PUT and PATCH to an object; the other way round is no method there.
@@ -276,7 +383,10 @@ export class ResourceApi {
       (info.verb === "create" ? Boolean(info.name) : ["update", "patch"].includes(info.verb) && !info.name)
     )
       throw methodNotAllowed();
-    if (info.subresource) return this.subresource(type, info, info.subresource, req, res, query);
+    // go-restful refuses a PATCH's content type (415) before the answer's media type is negotiated (406).
+    if (info.verb === "patch") requirePatchType(req);
+    negotiateRequest(req, apiVersionOf(type), type.kind, info.verb, info.subresource);
+    if (info.subresource) return this.subresource(type, info, info.subresource, req, res, query, user);
     const ref = (name: string) => ({
       group: type.group,
       resource: type.resource,
@@ -299,7 +409,8 @@ export class ResourceApi {
         const obj = cached ?? (await this.store.get(ref(info.name as string)));
         const columns = this.tableFor(type, req);
         if (columns) {
-          const table = toTable(
+          const table = await this.table(
+            type,
             columns,
             [obj],
             { resourceVersion: obj.metadata.resourceVersion },
@@ -307,7 +418,7 @@ export class ResourceApi {
           );
           return sendJson(res, 200, table, TABLE_CONTENT_TYPE);
         }
-        return sendJson(res, 200, obj);
+        return sendJson(res, 200, await this.served(type, obj));
       }
       case "list": {
         checkListOptions(query, false, fieldLabelConversion(type));
@@ -317,102 +428,118 @@ export class ResourceApi {
           return sendJson(
             res,
             200,
-            toTable(columns, list.items, list.metadata, query.get("includeObject")),
+            await this.table(type, columns, list.items, list.metadata, query.get("includeObject")),
             TABLE_CONTENT_TYPE,
           );
-        return sendJson(res, 200, list);
+        return sendJson(res, 200, { ...list, items: await this.servedAll(type, list.items) });
       }
       case "watch":
         checkListOptions(query, true, fieldLabelConversion(type));
         return this.watch(type, info, req, res, query);
       case "create": {
-        const obj = stampRequester(type, this.checkBody(type, info, await readBody(req, { kind: type.kind })), user);
-        const undecodable = decodeProblem(type, obj);
+        checkWriteOptions(query, "CreateOptions");
+        const given = stampRequester(type, this.checkBody(type, info, await readBody(req, { kind: type.kind })), user);
+        const undecodable = decodeProblem(type, given);
         if (undecodable) throw undecodable;
-        const warnings = this.validateFields(type, obj, query, "create");
-        const name =
-          obj.metadata.name ||
-          (obj.metadata.generateName ? `${obj.metadata.generateName.slice(0, 58)}${randomSuffix()}` : "");
-        await this.requireNamespace(type, info, name);
-        // Reported with the spec's problems: kube validates both after defaulting, admission and PrepareForCreate.
-        const metaProblems = [...nameCauses(type, name, obj.metadata.generateName), ...metadataProblems(obj)];
-        const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-        const meta = {
-          ...obj.metadata,
-          name,
-          uid: randomUUID(),
-          creationTimestamp: now,
-          ...(tracksGeneration(type) ? { generation: 1 } : { generation: undefined }),
-        };
-        if (type.namespaced) meta.namespace = info.namespace;
-        delete meta.resourceVersion;
-        // Defaulting and admission, the strategy's PrepareForCreate, then what the strategy adds on top.
-        let prepared: KubeObject;
-        try {
-          const admitted = applyDefaults(
-            type.group,
-            type.resource,
-            { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, metadata: meta },
-            {
-              stage: "admission",
-              reads: await admissionReads(this.cache, type.group, type.resource, info.namespace, obj),
-            },
-          );
-          prepared = applyDefaults(type.group, type.resource, prepareForCreate(type, admitted), { stage: "strategy" });
-        } catch (err) {
-          // Defaulting may trip over what the metadata checks refuse anyway.
-          if (metaProblems.length && !isStatusError(err))
-            throw errors.invalid(type.kind, name, metaProblems, type.group);
-          throw err;
-        }
-        const causes = createCauses(type, metaProblems, specProblems(type, prepared));
-        if (causes.length) throw errors.invalid(type.kind, name, causes, type.group);
-        const created = await store.create(ref(name), prepared);
+        const warnings = this.validateFields(type, given, query, "create");
+        const manager = managerOf(query, req.headers["user-agent"]);
+        const created = await this.createObject(type, info, store, query, user, given, warnings, (prepared) =>
+          this.fields.created(type, given, manager, prepared),
+        );
         setWarnings(res, warnings);
-        return sendJson(res, 201, created);
+        return sendJson(res, 201, await this.served(type, created));
       }
       case "update": {
-        const obj = this.checkBody(type, info, await readBody(req, { kind: type.kind }));
-        const undecodable = decodeProblem(type, obj);
+        checkWriteOptions(query, "UpdateOptions");
+        const given = this.checkBody(type, info, await readBody(req, { kind: type.kind }));
+        const undecodable = decodeProblem(type, given);
         if (undecodable) throw undecodable;
-        const warnings = this.validateFields(type, obj, query, "update");
+        const warnings = this.validateFields(type, given, query, "update");
+        const obj = await this.conversions.toStorage(type, given);
         if (obj.metadata.name !== info.name)
           throw errors.badRequest(
             `the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`,
           );
         const rv = obj.metadata.resourceVersion;
-        const updated = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
+        const manager = managerOf(query, req.headers["user-agent"]);
+        const updated = await store.guaranteedUpdate(ref(info.name as string), async (cur) => {
           const rvProblem = updateResourceVersionProblem(type, info.name as string, rv);
           if (rvProblem) throw rvProblem;
           // 0, like none, is an unconditional update.
           if (rv && rv !== "0" && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          const next = applyDefaults(type.group, type.resource, obj, {
-            operation: "update",
-            old: cur,
-            reads: cacheReads(this.cache),
-          });
-          return checkedUpdate(type, cur, next);
+          const builtIn = (o: KubeObject) =>
+            applyDefaults(type.group, type.resource, o, {
+              operation: "update",
+              old: cur,
+              reads: cacheReads(this.cache),
+            });
+          const next = builtIn(obj);
+          const stored = await this.admission.write(
+            () =>
+              this.attributes(
+                type,
+                info,
+                "UPDATE",
+                { object: next, oldObject: cur, options: writeOptions("UpdateOptions", query) },
+                user,
+              ),
+            this.admissionHooks(type, builtIn),
+            (mutated) => checkedUpdate(type, cur, (mutated ?? next) as KubeObject),
+            warnings,
+          );
+          return this.fields.updated(type, await this.served(type, cur), given, manager, stored);
         });
         setWarnings(res, warnings);
-        return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), updated));
+        return sendJson(
+          res,
+          200,
+          await this.served(type, await this.finishDeletion(store, ref(info.name as string), updated)),
+        );
       }
       case "patch": {
         const pt = requirePatchType(req);
+        if (pt === "apply") return this.serverSideApply(type, info, req, res, query, store, user);
         const body = await readBody(req, { patch: pt });
+        checkWriteOptions(query, "PatchOptions", pt);
         const patcher = this.patcher(type, pt, body, query);
-        const patched = await store.guaranteedUpdate(ref(info.name as string), (cur) => {
-          const next = patcher.apply(cur);
+        const admissionWarnings: string[] = [];
+        const manager = managerOf(query, req.headers["user-agent"]);
+        const patched = await store.guaranteedUpdate(ref(info.name as string), async (cur) => {
+          // The patch applies to the object in the request's version, as kube's does.
+          const live = await this.served(type, cur);
+          const requested = patcher.apply(live);
+          const next = await this.conversions.toStorage(type, requested);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          const defaulted = applyDefaults(type.group, type.resource, next, {
-            operation: "update",
-            old: cur,
-            reads: cacheReads(this.cache),
-          });
-          return checkedUpdate(type, cur, defaulted);
+          const builtIn = (o: KubeObject) =>
+            applyDefaults(type.group, type.resource, o, {
+              operation: "update",
+              old: cur,
+              reads: cacheReads(this.cache),
+            });
+          const defaulted = builtIn(next);
+          admissionWarnings.length = 0;
+          const stored = await this.admission.write(
+            () =>
+              this.attributes(
+                type,
+                info,
+                "UPDATE",
+                { object: defaulted, oldObject: cur, options: writeOptions("UpdateOptions", query) },
+                user,
+              ),
+            this.admissionHooks(type, builtIn),
+            (mutated) => checkedUpdate(type, cur, (mutated ?? defaulted) as KubeObject),
+            admissionWarnings,
+          );
+          return this.fields.updated(type, live, requested, manager, stored);
         });
-        setWarnings(res, patcher.warnings);
-        return sendJson(res, 200, await this.finishDeletion(store, ref(info.name as string), patched));
+        setWarnings(res, [...patcher.warnings, ...admissionWarnings]);
+        return sendJson(
+          res,
+          200,
+          await this.served(type, await this.finishDeletion(store, ref(info.name as string), patched)),
+        );
       }
       case "deletecollection": {
         if (NO_DELETECOLLECTION.has(`${type.group}/${type.resource}`))
@@ -433,8 +560,10 @@ export class ResourceApi {
           }),
         );
         const deleted: KubeObject[] = [];
+        const warnings: string[] = [];
         for (const item of items as KubeObject[]) {
           try {
+            await this.admitDelete(type, info, item.metadata.name as string, query, opts, user, warnings);
             deleted.push(
               await deleteHonouringFinalizers(store, type, ref(item.metadata.name as string), {
                 extraFinalizers: extra,
@@ -447,11 +576,12 @@ export class ResourceApi {
             if (!isStatusError(err, "NotFound")) throw err; // gone meanwhile: nothing to delete
           }
         }
+        setWarnings(res, warnings);
         return sendJson(res, 200, {
-          kind: `${type.kind}List`,
+          kind: type.listKind ?? `${type.kind}List`,
           apiVersion: apiVersionOf(type),
           metadata: {},
-          items: deleted,
+          items: await this.servedAll(type, deleted),
         });
       }
       case "delete": {
@@ -481,8 +611,21 @@ export class ResourceApi {
         // Orphan and Foreground are recorded as finalizers, which the garbage collector acts on and removes.
         const extra =
           propagation === "Orphan" ? ["orphan"] : propagation === "Foreground" ? ["foregroundDeletion"] : [];
+        const warnings: string[] = [];
+        if (type.resource === "namespaces" && !type.group) refuseDeletion(info.name as string);
+        const isNamespace = type.resource === "namespaces" && !type.group;
+        await this.admitDelete(
+          type,
+          info,
+          info.name as string,
+          query,
+          opts,
+          user,
+          warnings,
+          isNamespace ? undefined : pre,
+        );
+        setWarnings(res, warnings);
         if (type.resource === "namespaces" && !type.group) {
-          refuseDeletion(info.name as string);
           const current = await store.get(ref(info.name as string));
           if (current.metadata.deletionTimestamp) {
             // Already Terminating: kube refuses while content removal is pending, and deletes once
@@ -510,6 +653,12 @@ export class ResourceApi {
           });
           return sendJson(res, 200, terminating);
         }
+        if (type.behaviour?.delete)
+          return sendJson(
+            res,
+            200,
+            await this.served(type, await type.behaviour.delete(store, ref(info.name as string), pre)),
+          );
         const requestedGrace = parseGracePeriod(query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds);
         const result = await deleteHonouringFinalizers(store, type, ref(info.name as string), {
           check: (cur) => checkPreconditions(type, cur, pre, true),
@@ -518,12 +667,286 @@ export class ResourceApi {
             ? { gracePeriod: (cur: KubeObject) => podGracePeriod(cur, requestedGrace) }
             : {}),
         });
-        // kube answers a graceful delete (the object still exists) with 200 and the object.
-        return sendJson(res, 200, result);
+        // kube answers a graceful delete (the object still exists) with 200 and the object; a delete that
+        // removed the object with the object too for some kinds, with a Success Status naming it for the rest.
+        const held = result.metadata.deletionTimestamp !== undefined;
+        if (!held && !RETURNS_DELETED_OBJECT.has(`${type.group}/${type.resource}`))
+          return sendJson(res, 200, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Success",
+            details: {
+              name: result.metadata.name,
+              ...(type.group ? { group: type.group } : {}),
+              kind: type.resource,
+              uid: result.metadata.uid,
+            },
+          });
+        return sendJson(res, 200, await this.served(type, result));
       }
       default:
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on ${type.resource} yet`);
     }
+  }
+
+  /**
+   * PATCH with application/apply-patch+yaml: server-side apply of the body by its fieldManager, creating the
+   * object when there is none (managed-fields/ merges it and settles ownership).
+   */
+  private async serverSideApply(
+    type: ResourceType,
+    info: ResourceRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+    store: Store,
+    user: UserInfo | undefined,
+  ): Promise<void> {
+    const raw = await readRaw(req);
+    checkWriteOptions(query, "PatchOptions", "apply");
+    const directive = fieldValidationOf(query, "patch");
+    const force = forceOf(query);
+    const manager = query.get("fieldManager") as string;
+    const name = info.name as string;
+    const r: ObjectRef = {
+      group: type.group,
+      resource: type.resource,
+      namespace: type.namespaced ? info.namespace : undefined,
+      name,
+    };
+    const body = decodeApplyBody(raw);
+    const warnings: string[] = [];
+    // kube checks the body strictly only once the apply has merged.
+    const strictly = () => {
+      if (body.duplicates.length === 0 || directive === "Ignore") return;
+      if (directive === "Strict") throw strictApplyError(body.duplicates);
+      warnings.push(...body.duplicates);
+    };
+    const matchesRequest = (o: KubeObject, live: KubeObject | undefined) => {
+      const m = o.metadata ?? {};
+      if (!m.name)
+        throw errors.badRequest(
+          `the name of the object (${name} based on URL) was undeterminable: name must be provided`,
+        );
+      if (m.name !== name)
+        throw errors.badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`);
+      if (type.namespaced && m.namespace && m.namespace !== info.namespace)
+        throw errors.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
+      if (!live && m.uid)
+        throw errors.conflict(
+          type,
+          name,
+          `uid mismatch: the provided object specified uid ${m.uid}, and no existing object was found`,
+        );
+    };
+    for (let attempt = 0; ; attempt++) {
+      warnings.length = 0;
+      const existing = await this.store.get(r).catch((err: unknown) => {
+        if (isStatusError(err, "NotFound")) return undefined;
+        throw err;
+      });
+      if (!existing) {
+        const applied = this.fields.applied(type, undefined, body.object, manager, force);
+        strictly();
+        matchesRequest(applied.object, undefined);
+        decodeApplied(type, applied.object);
+        try {
+          const created = await this.createObject(type, info, store, query, user, applied.object, warnings, (p) =>
+            applied.finish(p),
+          );
+          setWarnings(res, warnings);
+          return sendJson(res, 201, await this.served(type, created));
+        } catch (err) {
+          // Created by someone else meanwhile: apply to theirs.
+          if (isStatusError(err, "AlreadyExists") && attempt < 3) continue;
+          throw err;
+        }
+      }
+      let updated: KubeObject;
+      try {
+        updated = await store.guaranteedUpdate(r, async (cur) => {
+          warnings.length = 0;
+          const live = await this.served(type, cur);
+          const applied = this.fields.applied(type, live, body.object, manager, force);
+          strictly();
+          matchesRequest(applied.object, live);
+          decodeApplied(type, applied.object);
+          const next = await this.conversions.toStorage(type, applied.object);
+          const rv = next.metadata?.resourceVersion;
+          if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, name);
+          const builtIn = (o: KubeObject) =>
+            applyDefaults(type.group, type.resource, o, {
+              operation: "update",
+              old: cur,
+              reads: cacheReads(this.cache),
+            });
+          const defaulted = builtIn(next);
+          const stored = await this.admission.write(
+            () =>
+              this.attributes(
+                type,
+                info,
+                "UPDATE",
+                { object: defaulted, oldObject: cur, options: writeOptions("UpdateOptions", query) },
+                user,
+              ),
+            this.admissionHooks(type, builtIn),
+            (mutated) => checkedUpdate(type, cur, (mutated ?? defaulted) as KubeObject),
+            warnings,
+          );
+          return applied.finish(stored);
+        });
+      } catch (err) {
+        // Deleted meanwhile: the apply creates it.
+        if (isStatusError(err, "NotFound") && attempt < 3) continue;
+        throw err;
+      }
+      setWarnings(res, warnings);
+      return sendJson(res, 200, await this.served(type, await this.finishDeletion(store, r, updated)));
+    }
+  }
+
+  /**
+   * A create (POST, or an apply to an object that does not exist yet) from `given`, the request's object:
+   * defaulting, admission, the strategy and validation as kube runs them; `stamp` gives the stored object its
+   * managedFields.
+   */
+  private async createObject(
+    type: ResourceType,
+    info: ResourceRequest,
+    store: Store,
+    query: URLSearchParams,
+    user: UserInfo | undefined,
+    given: KubeObject,
+    warnings: string[],
+    stamp: (prepared: KubeObject) => KubeObject,
+  ): Promise<KubeObject> {
+    const ref = (name: string) => ({
+      group: type.group,
+      resource: type.resource,
+      namespace: type.namespaced ? info.namespace : undefined,
+      name,
+    });
+    // From here on the object is in its storage version, as kube's is in its internal one.
+    const obj = await this.conversions.toStorage(type, given);
+    const name =
+      obj.metadata.name ||
+      (obj.metadata.generateName ? `${obj.metadata.generateName.slice(0, 58)}${randomSuffix()}` : "");
+    await this.requireNamespace(type, info, name);
+    type.behaviour?.admitCreate?.(name);
+    // Reported with the spec's problems: kube validates both after defaulting, admission and PrepareForCreate.
+    const metaProblems = [...nameCauses(type, name, obj.metadata.generateName), ...metadataProblems(obj)];
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const meta = {
+      ...obj.metadata,
+      name,
+      uid: randomUUID(),
+      creationTimestamp: now,
+      ...(tracksGeneration(type) ? { generation: 1 } : { generation: undefined }),
+    };
+    if (type.namespaced) meta.namespace = info.namespace;
+    delete meta.resourceVersion;
+    // Defaulting and built-in admission, then (admission.write) mutating webhooks, the strategy's
+    // PrepareForCreate with what it adds on top and validation, then validating policies and webhooks.
+    const reads = await admissionReads(this.cache, type.group, type.resource, info.namespace, obj);
+    const builtIn = (o: KubeObject) => applyDefaults(type.group, type.resource, o, { stage: "admission", reads });
+    const defaultingFailed = (err: unknown) => {
+      // Defaulting may trip over what the metadata checks refuse anyway.
+      if (metaProblems.length && !isStatusError(err)) return errors.invalid(type.kind, name, metaProblems, type.group);
+      return err;
+    };
+    let admitted: KubeObject;
+    try {
+      admitted = builtIn({
+        ...obj,
+        apiVersion: apiVersionOf(this.storedType(type)),
+        kind: type.kind,
+        metadata: meta,
+      });
+    } catch (err) {
+      throw defaultingFailed(err);
+    }
+    const prepared = await this.admission.write(
+      () =>
+        this.attributes(
+          type,
+          info,
+          "CREATE",
+          {
+            name: obj.metadata.name ?? "",
+            object: beforeSystemFields(admitted, !obj.metadata.name),
+            options: writeOptions("CreateOptions", query),
+          },
+          user,
+        ),
+      this.admissionHooks(type, builtIn),
+      (mutated) => {
+        let out: KubeObject;
+        try {
+          const o = mutated === undefined ? admitted : (withSystemFields(mutated, admitted) as KubeObject);
+          out = type.behaviour?.prepareForCreate
+            ? type.behaviour.prepareForCreate(o)
+            : applyDefaults(type.group, type.resource, prepareForCreate(type, o), { stage: "strategy" });
+        } catch (err) {
+          throw defaultingFailed(err);
+        }
+        const spec = type.behaviour?.validateCreate ? type.behaviour.validateCreate(out) : specProblems(type, out);
+        const causes = createCauses(type, metaProblems, spec);
+        if (causes.length) throw errors.invalid(type.kind, name, causes, type.group);
+        return out;
+      },
+      warnings,
+    );
+    const created = await store.create(ref(name), stamp(prepared));
+    warnings.push(...(type.behaviour?.warningsOnCreate?.(prepared) ?? []));
+    return created;
+  }
+
+  /**
+   * Admission of a DELETE (or of one object of a deletecollection): webhooks and policies see the object as it
+   * is now, after the request's preconditions, as kube's deleteValidation does.
+   */
+  private async admitDelete(
+    type: ResourceType,
+    info: ResourceRequest,
+    name: string,
+    query: URLSearchParams,
+    opts: DeleteOptionsBody,
+    user: UserInfo | undefined,
+    warnings: string[],
+    pre?: { uid?: string; resourceVersion?: string },
+  ): Promise<void> {
+    if (this.admission.idle) return;
+    const r = {
+      group: type.group,
+      resource: type.resource,
+      namespace: type.namespaced ? info.namespace : undefined,
+      name,
+    };
+    const cur = await this.store.get(r);
+    if (pre) checkPreconditions(type, cur, pre, true);
+    const dryRun = query.getAll("dryRun").length ? query.getAll("dryRun") : opts.dryRun;
+    const grace = query.get("gracePeriodSeconds") ?? opts.gracePeriodSeconds;
+    const options = {
+      kind: "DeleteOptions",
+      apiVersion: "meta.k8s.io/v1",
+      ...(grace !== undefined && grace !== null ? { gracePeriodSeconds: Number(grace) } : {}),
+      ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
+      ...(opts.orphanDependents !== undefined ? { orphanDependents: opts.orphanDependents } : {}),
+      ...((query.get("propagationPolicy") ?? opts.propagationPolicy)
+        ? { propagationPolicy: query.get("propagationPolicy") ?? opts.propagationPolicy }
+        : {}),
+      ...(dryRun?.length ? { dryRun } : {}),
+    };
+    await this.admission.write(
+      () => this.attributes(type, info, "DELETE", { name, oldObject: cur, options }, user),
+      this.admissionHooks(type),
+      () => undefined,
+      warnings,
+    );
   }
 
   private async subresource(
@@ -533,6 +956,7 @@ export class ResourceApi {
     req: IncomingMessage,
     res: ServerResponse,
     query: URLSearchParams,
+    user?: UserInfo,
   ): Promise<void> {
     const name = info.name;
     if (!name) throw new StatusError("NotFound", "the server could not find the requested resource");
@@ -551,6 +975,9 @@ export class ResourceApi {
       case "ephemeralcontainers":
         if (info.verb === "create" || info.verb === "delete") throw notAllowed();
         return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForEphemeralContainers(cur, next));
+      case "resize":
+        if (!["get", "update", "patch"].includes(info.verb)) throw notAllowed();
+        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => resize(cur, next));
       case "finalize":
         if (info.verb !== "update") throw notAllowed();
         return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForFinalize(cur, next));
@@ -562,6 +989,12 @@ export class ResourceApi {
       case "binding":
         if (info.verb !== "create") throw notAllowed();
         return this.bind(type, info.namespace as string, name, (await readBody(req)) as Binding | undefined, res);
+      case "log":
+      case "exec":
+      case "attach":
+      case "portforward":
+        if (!this.podStreams) throw new StatusError("NotFound", "the server could not find the requested resource");
+        return this.podStreams.serve(sub, info, req, res, query, user);
       case "token": {
         if (info.verb !== "create") throw notAllowed();
         if (!this.tokens) throw new StatusError("ServiceUnavailable", "service account tokens are not served");
@@ -628,26 +1061,61 @@ export class ResourceApi {
     strategy: (type: ResourceType, cur: KubeObject, next: KubeObject) => KubeObject,
   ): Promise<void> {
     const name = r.name;
-    if (info.verb === "get") return sendJson(res, 200, await this.store.get(r));
-    let next: (cur: KubeObject) => KubeObject;
+    if (info.verb === "get") return sendJson(res, 200, await this.served(type, await this.store.get(r)));
+    const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+    // dryRun=All: every check of a real write, nothing written.
+    const store = isDryRun(query.getAll("dryRun")) ? dryRunStore(this.store) : this.store;
+    const target = { ...type, subresource: info.subresource ?? "status" };
+    const manager = managerOf(query, req.headers["user-agent"]);
+    // Set by an apply: what the apply gives the stored object (its managedFields).
+    let applied: ((out: KubeObject) => KubeObject) | undefined;
+    const warnings: string[] = [];
+    let next: (cur: KubeObject) => KubeObject | Promise<KubeObject>;
     if (info.verb === "update") {
-      const obj = this.checkBody(type, info, await readBody(req, { kind: type.kind }));
+      checkWriteOptions(query, "UpdateOptions");
+      const obj = await this.conversions.toStorage(
+        type,
+        this.checkBody(type, info, await readBody(req, { kind: type.kind })),
+      );
       if (obj.metadata.name !== name)
         throw errors.badRequest(
           `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
         );
       next = () => obj;
+    } else if (info.verb === "patch" && requirePatchType(req) === "apply") {
+      const raw = await readRaw(req);
+      checkWriteOptions(query, "PatchOptions", "apply");
+      const directive = fieldValidationOf(query, "patch");
+      const force = forceOf(query);
+      const body = decodeApplyBody(raw);
+      next = (cur) => {
+        const a = this.fields.applied(target, cur, body.object, query.get("fieldManager") as string, force);
+        warnings.length = 0;
+        if (body.duplicates.length > 0 && directive === "Strict") throw strictApplyError(body.duplicates);
+        if (directive === "Warn") warnings.push(...body.duplicates);
+        applied = a.finish;
+        return a.object;
+      };
     } else if (info.verb === "patch") {
       const pt = requirePatchType(req);
       const body = await readBody(req, { patch: pt });
+      checkWriteOptions(query, "PatchOptions", pt);
       const s = this.schemaOf(type.group, type.version, type.kind);
-      next = (cur) =>
-        applyPatch(cur, pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
+      next = async (cur) =>
+        this.conversions.toStorage(
+          type,
+          applyPatch(
+            await this.served(type, cur),
+            pt,
+            pt === "strategic" ? structuredClone(body) : body,
+            s?.index.patchMeta(s.schema),
+          ),
+        );
     } else {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
-    const updated = await this.store.guaranteedUpdate(r, (cur) => {
-      const n = next(cur);
+    const updated = await store.guaranteedUpdate(r, async (cur) => {
+      const n = await next(cur);
       const rv = n.metadata?.resourceVersion;
       if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, name);
       if (n.metadata?.uid && n.metadata.uid !== cur.metadata.uid)
@@ -663,12 +1131,18 @@ export class ResourceApi {
         { ...n, metadata: n.metadata ?? {} },
         { operation: "update", old: cur, subresource: info.subresource ?? "status" },
       );
-      const prepared = strategy(type, cur, defaulted);
-      const problems = statusUpdateProblems(type, info.subresource ?? "status", cur, prepared);
+      const b = info.subresource === "status" ? type.behaviour : undefined;
+      const prepared = b?.prepareForStatusUpdate
+        ? b.prepareForStatusUpdate(cur, defaulted)
+        : strategy(type, cur, defaulted);
+      const problems = b?.validateStatusUpdate
+        ? b.validateStatusUpdate(prepared, cur)
+        : statusUpdateProblems(type, info.subresource ?? "status", cur, prepared);
       if (problems.length) throw errors.invalid(type.kind, name, problems, type.group);
-      return prepared;
+      return applied ? applied(prepared) : this.fields.updated(target, cur, defaulted, manager, prepared, true);
     });
-    return sendJson(res, 200, await this.finishDeletion(this.store, r, updated));
+    setWarnings(res, warnings);
+    return sendJson(res, 200, await this.served(type, await this.finishDeletion(store, r, updated)));
   }
 
   /** /scale of deployments, replicasets and statefulsets as autoscaling/v1 Scale. */
@@ -682,9 +1156,32 @@ export class ResourceApi {
     const notFound = (err: unknown) => {
       throw isStatusError(err, "NotFound") ? errors.notFound(type, r.name) : err;
     };
-    if (info.verb === "get") return sendJson(res, 200, toScale(await this.store.get(r).catch(notFound)));
+    const custom = type.behaviour?.scale;
+    const scaleOf = custom ? custom.toScale : toScale;
+    if (info.verb === "get") return sendJson(res, 200, scaleOf(await this.store.get(r).catch(notFound)));
+    const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+    const store = isDryRun(query.getAll("dryRun")) ? dryRunStore(this.store) : this.store;
+    const manager = managerOf(query, req.headers["user-agent"]);
+    // The parent as stored, with the managedFields of the Scale write.
+    let finish: (cur: KubeObject, scale: unknown, out: KubeObject) => KubeObject = (cur, scale, out) =>
+      this.fields.scaled(type, cur, scaleOf(cur), scale as KubeObject, manager, out);
     let desired: (cur: KubeObject) => unknown;
-    if (info.verb === "update") {
+    if (info.verb === "patch" && requirePatchType(req) === "apply") {
+      const raw = await readRaw(req);
+      checkWriteOptions(query, "PatchOptions", "apply");
+      const force = forceOf(query);
+      const body = decodeApplyBody(raw);
+      if (body.duplicates.length > 0 && fieldValidationOf(query, "patch") === "Strict")
+        throw strictApplyError(body.duplicates);
+      let done: ((out: KubeObject) => KubeObject) | undefined;
+      desired = (cur) => {
+        const a = this.fields.scaleApplied(type, cur, scaleOf(cur), body.object, manager, force);
+        done = a.finish;
+        return a.scale;
+      };
+      finish = (_cur, _scale, out) => (done as (out: KubeObject) => KubeObject)(out);
+    } else if (info.verb === "update") {
+      checkWriteOptions(query, "UpdateOptions");
       const body = await readBody(req);
       const s = (body ?? {}) as { metadata?: { name?: string } };
       if (s.metadata?.name !== undefined && s.metadata.name !== r.name)
@@ -695,21 +1192,23 @@ export class ResourceApi {
     } else if (info.verb === "patch") {
       const pt: PatchType = requirePatchType(req);
       const body = await readBody(req, { patch: pt });
-      const s = this.schemaOf("autoscaling", "v1", "Scale");
+      checkWriteOptions(query, "PatchOptions", pt);
+      // A custom resource's /scale takes no strategic merge patch either.
+      const s = custom ? undefined : this.schemaOf("autoscaling", "v1", "Scale");
       desired = (cur) =>
-        applyPatch(toScale(cur), pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
+        applyPatch(scaleOf(cur), pt, pt === "strategic" ? structuredClone(body) : body, s?.index.patchMeta(s.schema));
     } else {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
-    const updated = await this.store
+    const updated = await store
       .guaranteedUpdate(r, (cur) => {
         const scale = desired(cur) as { metadata?: { resourceVersion?: string } } | undefined;
         const rv = scale?.metadata?.resourceVersion;
         if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, r.name);
-        return applyScale(type, cur, scale);
+        return finish(cur, scale, custom ? custom.apply(cur, scale) : applyScale(type, cur, scale));
       })
       .catch(notFound);
-    return sendJson(res, 200, toScale(updated));
+    return sendJson(res, 200, scaleOf(updated));
   }
 
   /** pods/<name>/binding and the legacy namespaces/<ns>/bindings: assigns an unbound pod to a node. */
@@ -741,17 +1240,57 @@ export class ResourceApi {
     }
   }
 
+  /** `type` as stored: itself, unless it is served through a converter from another version. */
+  private storedType(type: ResourceType): ResourceType {
+    const version = this.conversions.storageVersion(type);
+    return version === undefined || version === type.version ? type : { ...type, version };
+  }
+
+  /** A stored object in the version `type` serves (a Status or other kind passes through). */
+  private served(type: ResourceType, obj: KubeObject): KubeObject | Promise<KubeObject> {
+    if (type.behaviour?.served) return type.behaviour.served(obj);
+    return obj.kind !== undefined && obj.kind !== type.kind ? obj : this.conversions.toVersion(type, obj);
+  }
+
+  private async servedAll(type: ResourceType, objs: KubeObject[]): Promise<KubeObject[]> {
+    return this.conversions.converts(type) || type.behaviour?.served
+      ? Promise.all(objs.map((o) => this.served(type, o)))
+      : objs;
+  }
+
+  /**
+   * A Table of stored objects. kube prints its internal version, so the cells come from the stored form; an
+   * object the client asked to be included is in the request's version.
+   */
+  private async table(
+    type: ResourceType,
+    columns: Printer,
+    objs: KubeObject[],
+    meta: Record<string, unknown>,
+    includeObject: string | null,
+  ) {
+    // Custom resources print the request's version (defaults applied, converted), as kube prints them.
+    const t = toTable(columns, type.behaviour?.served ? await this.servedAll(type, objs) : objs, meta, includeObject);
+    if (includeObject === "Object" && (this.conversions.converts(type) || type.behaviour?.served)) {
+      const served = await this.servedAll(type, objs);
+      t.rows.forEach((row, i) => {
+        row.object = served[i];
+      });
+    }
+    return t;
+  }
+
   /** The resource's columns when the client asked for a Table and we print this resource; else plain JSON. */
   private tableFor(type: ResourceType, req: IncomingMessage) {
-    if (!wantsTable(req.headers.accept)) return undefined;
-    return tableColumns[`${type.group || "core"}/${type.resource}`];
+    if (outputOf(req)?.convert?.kind !== "Table") return undefined;
+    return type.behaviour?.printer ?? tableColumns[`${type.group || "core"}/${type.resource}`];
   }
 
   private checkBody(type: ResourceType, info: ResourceRequest, body: unknown): KubeObject {
     if (typeof body !== "object" || body === null || Array.isArray(body))
       throw errors.badRequest("the request body must be a JSON object");
     const obj = body as KubeObject;
-    const mismatch = kindMismatch(type, obj);
+    const mismatch = type.behaviour?.typeMetaProblem ? type.behaviour.typeMetaProblem(obj) : kindMismatch(type, obj);
     if (mismatch) throw mismatch;
     obj.metadata ??= {};
     if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== info.namespace) {
@@ -785,7 +1324,7 @@ export class ResourceApi {
     const rv = query.get("resourceVersion") ?? "";
     const limit = Number(query.get("limit") ?? 0);
     const cont = query.get("continue") ?? "";
-    const listKind = `${type.kind}List`;
+    const listKind = type.listKind ?? `${type.kind}List`;
     const meta = (revision: number, c?: string, remaining?: number) => ({
       resourceVersion: String(revision),
       ...(c ? { continue: c } : {}),
@@ -838,24 +1377,37 @@ export class ResourceApi {
     else if (rv === "") await this.cache.sync();
     else if (initialEvents && rv !== "0") await this.cache.waitForRevision(Number(rv));
     const columns = this.tableFor(type, req);
+    // Protobuf frames, PartialObjectMetadata or Table events (responses.ts); undefined for plain JSON lines.
+    const stream = watchStream(req);
     res.writeHead(200, {
-      "content-type": columns ? TABLE_CONTENT_TYPE : "application/json",
+      "content-type": stream?.contentType ?? (columns ? TABLE_CONTENT_TYPE : "application/json"),
       "transfer-encoding": "chunked",
     });
     // kube-apiserver answers a watch at once; clients wait for these headers before they count the watch
     // as established, and Node would hold them back until the first event.
     res.flushHeaders();
-    const write = (line: string) => res.write(`${line}\n`);
+    const write = stream ? (line: string) => res.write(stream.line(line)) : (line: string) => res.write(`${line}\n`);
+    // Objects of a resource served through a converter go out in the request's version, and in event order
+    // whether or not the converter answers at once; so does every line after them.
+    const converting = this.conversions.converts(type) || Boolean(type.behaviour?.served);
+    const order = inOrder();
+    const send = (line: () => string | Promise<string>) =>
+      order(line, write, (err) => {
+        const se = isStatusError(err) ? err : errors.internal((err as Error).message);
+        write(JSON.stringify({ type: "ERROR", object: se.toStatus() }));
+        close();
+      });
     // A Table watch sends each object as a one-row Table; column definitions only in the first event.
     let headersSent = false;
-    const objectJson = (ev: { object: KubeObject; json(): string }) => {
-      if (!columns) return ev.json();
+    const objectJson = (ev: { object: KubeObject; json(): string }, served?: KubeObject) => {
+      if (!columns) return served ? JSON.stringify(served) : ev.json();
       const t = toTable(
         columns,
-        [ev.object],
+        [type.behaviour?.served && served ? served : ev.object],
         { resourceVersion: ev.object.metadata.resourceVersion },
         query.get("includeObject"),
       );
+      if (served && query.get("includeObject") === "Object") for (const row of t.rows) row.object = served;
       if (headersSent) t.columnDefinitions = [];
       headersSent = true;
       return JSON.stringify(t);
@@ -880,8 +1432,9 @@ export class ResourceApi {
         },
         (ev) => {
           if (ev.type === "BOOKMARK") {
-            write(
-              `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${ev.revision}"}}}`,
+            send(
+              () =>
+                `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${ev.revision}"}}}`,
             );
             return;
           }
@@ -891,8 +1444,16 @@ export class ResourceApi {
             ev.type !== "ADDED" && selected(ev.prevObject ?? (ev.type === "DELETED" ? ev.object : undefined));
           const kind = now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : undefined;
           if (!kind) return;
+          if (converting) {
+            const line = (o: KubeObject) => `{"type":"${kind}","object":${objectJson(ev, o)}}`;
+            send(() => {
+              const o = this.served(type, ev.object);
+              return o instanceof Promise ? o.then(line) : line(o);
+            });
+            return;
+          }
           // Plain JSON watches of one event share its encoded line: a thousand watchers, one encoding.
-          if (!columns) res.write(watchLine(ev, kind));
+          if (!columns) res.write(stream ? stream.event(ev, kind) : watchLine(ev, kind));
           else write(`{"type":"${kind}","object":${objectJson(ev)}}`);
         },
         (err) => {
@@ -903,7 +1464,7 @@ export class ResourceApi {
       );
       if (initialEvents) {
         // The initial ADDED events were written synchronously by cache.watch above.
-        write(
+        send(() =>
           JSON.stringify({
             type: "BOOKMARK",
             object: {
@@ -990,6 +1551,28 @@ function checkPreconditions(
     );
   }
 }
+
+/** Kinds whose store answers a delete with the deleted object (ReturnDeletedObject); the rest answer a Status. */
+const RETURNS_DELETED_OBJECT = new Set([
+  "/namespaces",
+  "/persistentvolumes",
+  "/persistentvolumeclaims",
+  "/pods",
+  "/podtemplates",
+  "/resourcequotas",
+  "/services",
+  "/serviceaccounts",
+  "resource.k8s.io/deviceclasses",
+  "resource.k8s.io/devicetaintrules",
+  "resource.k8s.io/resourceclaims",
+  "resource.k8s.io/resourceclaimtemplates",
+  "resource.k8s.io/resourceslices",
+  "storage.k8s.io/csidrivers",
+  "storage.k8s.io/csinodes",
+  "storage.k8s.io/storageclasses",
+  "storage.k8s.io/volumeattachments",
+  "storage.k8s.io/volumeattributesclasses",
+]);
 
 const methodNotAllowed = () =>
   new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { ACCESS_REVIEWS } from "./access-review.ts";
+import { builtInStorageVersion } from "./conversion.ts";
+import type { CustomDiscovery } from "./crd/discovery.ts";
 import { apiVersionOf, groups, NO_DELETECOLLECTION, resourceTypes } from "./resources.ts";
 
 // Discovery: the legacy documents (/api, /apis, /api/v1, /apis/<g>/<v>) and, derived from them, the
@@ -75,18 +77,23 @@ function groupDoc(name: string, versions: string[]) {
   return { name, versions: vs, preferredVersion: vs[0] };
 }
 
-export function apiGroupList() {
-  return { kind: "APIGroupList", apiVersion: "v1", groups: allGroups().map((g) => groupDoc(g.name, g.versions)) };
+/** `custom`: the groups of custom resources, which kube lists after every built-in group. */
+export function apiGroupList(custom?: CustomDiscovery) {
+  const gs = allGroups();
+  for (const g of custom?.groups() ?? []) if (!gs.some((x) => x.name === g.name)) gs.push(g);
+  return { kind: "APIGroupList", apiVersion: "v1", groups: gs.map((g) => groupDoc(g.name, g.versions)) };
 }
 
-export function apiGroup(name: string) {
-  const g = allGroups().find((x) => x.name === name);
+export function apiGroup(name: string, custom?: CustomDiscovery) {
+  const g = allGroups().find((x) => x.name === name) ?? custom?.groups().find((x) => x.name === name);
   return g ? { kind: "APIGroup", apiVersion: "v1", ...groupDoc(g.name, g.versions) } : undefined;
 }
 
 /** Kinds stored under another group's version (kube keeps events.k8s.io Events as core v1 Events). */
 const STORED_AS: Record<string, string> = {
   "events.k8s.io/events": "/v1/Event",
+  // apiextensions-apiserver still encodes CustomResourceDefinitions as v1beta1 in etcd.
+  "apiextensions.k8s.io/customresourcedefinitions": "apiextensions.k8s.io/v1beta1/CustomResourceDefinition",
   // VolumeAttributesClass went GA in 1.34; 1.35 still stores the beta version.
   "storage.k8s.io/volumeattributesclasses": "storage.k8s.io/v1beta1/VolumeAttributesClass",
 };
@@ -96,7 +103,7 @@ const STORED_AS: Record<string, string> = {
  * base64. Clients (the storage version migrator) compare it to notice a change of storage version.
  */
 export function storageVersionHash(t: { group: string; version: string; resource: string; kind: string }): string {
-  const gvk = STORED_AS[`${t.group}/${t.resource}`] ?? `${t.group}/${t.version}/${t.kind}`;
+  const gvk = STORED_AS[`${t.group}/${t.resource}`] ?? `${t.group}/${builtInStorageVersion(t) ?? t.version}/${t.kind}`;
   return createHash("sha256").update(gvk).digest().subarray(0, 8).toString("base64");
 }
 
@@ -106,6 +113,10 @@ const subresourceVerbs: Record<string, string[]> = {
   token: ["create"],
   eviction: ["create"],
   finalize: ["update"],
+  log: ["get"],
+  exec: ["create", "get"],
+  attach: ["create", "get"],
+  portforward: ["create", "get"],
 };
 /** Subresources answered with another kind than their resource's. */
 const subresourceKinds: Record<string, { kind: string; group?: string; version?: string }> = {
@@ -113,14 +124,22 @@ const subresourceKinds: Record<string, { kind: string; group?: string; version?:
   binding: { kind: "Binding" },
   token: { kind: "TokenRequest", group: "authentication.k8s.io", version: "v1" },
   eviction: { kind: "Eviction", group: "policy", version: "v1" },
+  exec: { kind: "PodExecOptions" },
+  attach: { kind: "PodAttachOptions" },
+  portforward: { kind: "PodPortForwardOptions" },
 };
 
-export function apiResourceList(group: string, version: string) {
+export function apiResourceList(group: string, version: string, custom?: CustomDiscovery) {
   const types = resourceTypes.filter((t) => t.group === group && t.version === version);
   const extra = createOnly
     .filter((c) => c.group === group && c.version === version)
     .map(({ group: _g, version: _v, verbs, ...r }) => ({ ...r, verbs: verbs ?? ["create"] }));
-  if (types.length === 0 && extra.length === 0) return undefined;
+  if (types.length === 0 && extra.length === 0) {
+    const resources = custom?.resources(group, version);
+    return resources
+      ? { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf({ group, version }), resources }
+      : undefined;
+  }
   const resources = types.flatMap((t) => [
     {
       name: t.resource,
@@ -212,12 +231,15 @@ function versionDiscovery(group: string, version: string) {
 }
 
 /** The aggregated document for `/api` (core) or `/apis` (every named group). */
-export function aggregatedDiscovery(core: boolean) {
+export function aggregatedDiscovery(core: boolean, custom?: CustomDiscovery) {
   const items = core
     ? [{ metadata: {}, versions: [versionDiscovery("", "v1")] }]
-    : allGroups().map((g) => ({
-        metadata: { name: g.name },
-        versions: g.versions.map((v) => versionDiscovery(g.name, v)),
-      }));
+    : [
+        ...allGroups().map((g) => ({
+          metadata: { name: g.name },
+          versions: g.versions.map((v) => versionDiscovery(g.name, v)),
+        })),
+        ...(custom?.aggregated() ?? []),
+      ];
   return { kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", metadata: {}, items };
 }

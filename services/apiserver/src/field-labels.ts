@@ -28,8 +28,9 @@ const special: Record<string, Partial<FieldLabelConversion>> = {
 
 /** The field label conversion kube-apiserver applies to this kind's field selectors. */
 export function fieldLabelConversion(
-  type: Pick<ResourceType, "group" | "resource" | "fieldLabels">,
+  type: Pick<ResourceType, "group" | "resource" | "fieldLabels" | "behaviour">,
 ): FieldLabelConversion {
+  if (type.behaviour?.fieldLabels) return type.behaviour.fieldLabels;
   const key = `${type.group || "core"}/${type.resource}`;
   const s = special[key];
   if (s) return { labels: s.labels ?? [], refuse: s.refuse ?? notSupported };

@@ -94,8 +94,8 @@ export const quoteStrategicPatch = (patch: unknown) => () => goFormat(patch);
 /** kube's warning header form: `299 - "<text>"`, one header per warning. */
 export function setWarnings(res: ServerResponse, warnings: string[]): void {
   if (warnings.length === 0) return;
-  res.setHeader(
-    "Warning",
-    warnings.map((w) => `299 - ${JSON.stringify(w)}`),
-  );
+  // Warnings accumulate over a request (a deprecated version's first), each once, as kube's recorder keeps them.
+  const set = res.getHeader("Warning");
+  const before = set === undefined ? [] : Array.isArray(set) ? set.map(String) : [String(set)];
+  res.setHeader("Warning", [...new Set([...before, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)])]);
 }

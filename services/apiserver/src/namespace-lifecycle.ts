@@ -74,11 +74,19 @@ export class NamespaceFinalizer {
   private readonly store: Store;
   private readonly cache: WatchCache;
   private readonly log: Logger;
+  /** Namespaced resources beyond the built-in ones (custom resources), as they are stored. */
+  private readonly extra: () => { group: string; resource: string; namespaced: boolean }[];
 
-  constructor(store: Store, cache: WatchCache, log: Logger) {
+  constructor(
+    store: Store,
+    cache: WatchCache,
+    log: Logger,
+    extra: () => { group: string; resource: string; namespaced: boolean }[] = () => [],
+  ) {
     this.store = store;
     this.cache = cache;
     this.log = log;
+    this.extra = extra;
   }
 
   start(): void {
@@ -99,7 +107,7 @@ export class NamespaceFinalizer {
     try {
       for (let pass = 0; !this.stopped; pass++) {
         let remaining = 0;
-        for (const t of resourceTypes) {
+        for (const t of [...resourceTypes, ...this.extra()]) {
           if (!t.namespaced) continue;
           for (const o of (await this.store.list(t, { namespace: name })).items) {
             remaining++;

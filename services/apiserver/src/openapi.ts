@@ -154,6 +154,8 @@ export interface OpenApiState {
   v3index: Buffer;
   v3: Map<string, Served>;
   schemas: SchemaIndex;
+  /** The schemas the field manager types objects with: OpenAPI v3's, as kube-apiserver's own, else v2's. */
+  typeDefinitions: Record<string, unknown>;
 }
 
 const etagOf = (b: Buffer) => createHash("sha512").update(b).digest("hex").toUpperCase();
@@ -209,6 +211,7 @@ export function buildState(host: HostDocuments, set: ServedSet = defaultServed):
     v3index: Buffer.from(JSON.stringify({ paths: index })),
     v3,
     schemas,
+    typeDefinitions: Object.keys(v3schemas).length > 0 ? v3schemas : definitions,
   };
 }
 
@@ -376,6 +379,53 @@ export class OpenApiService {
     return this.state?.schemas;
   }
 
+  /** The schemas objects are typed by for managedFields and server-side apply, or undefined while there are none. */
+  get typeDefinitions(): Record<string, unknown> | undefined {
+    return this.state?.typeDefinitions;
+  }
+
+  /** Documents of custom resource group-versions ("apis/<group>/<version>"), served beside the host's. */
+  private custom = new Map<string, Served>();
+  private customIndex: { for: Buffer; bytes: Buffer } | undefined;
+
+  /** Replaces the custom resource documents served (crd/openapi.ts builds them). */
+  setCustomDocuments(docs: Map<string, object>): void {
+    this.custom = new Map([...docs].map(([path, d]) => [path, served(Buffer.from(JSON.stringify(d)))]));
+    this.customIndex = undefined;
+  }
+
+  /** A query or path parameter as the host's documents describe it, for documents built here. */
+  hostParameter(name: string): Record<string, unknown> | undefined {
+    if (!this.parameters) {
+      this.parameters = new Map();
+      const raw = this.state?.v3.get("apis/apiextensions.k8s.io/v1") ?? this.state?.v3.get("api/v1");
+      const doc = raw
+        ? (JSON.parse(raw.bytes.toString("utf8")) as { paths?: Record<string, Record<string, unknown>> })
+        : {};
+      for (const item of Object.values(doc.paths ?? {}))
+        for (const op of [item, ...Object.values(item)])
+          for (const p of (op as { parameters?: { name?: string }[] } | undefined)?.parameters ?? [])
+            if (p?.name && !this.parameters.has(p.name)) this.parameters.set(p.name, p as Record<string, unknown>);
+    }
+    return this.parameters.get(name);
+  }
+  private parameters: Map<string, Record<string, unknown>> | undefined;
+
+  /** The /openapi/v3 index: the host's paths and the custom resource ones, sorted. */
+  private v3Index(state: OpenApiState): Buffer {
+    if (this.custom.size === 0) return state.v3index;
+    if (this.customIndex?.for === state.v3index) return this.customIndex.bytes;
+    const paths = (JSON.parse(state.v3index.toString("utf8")) as { paths: Record<string, unknown> }).paths;
+    for (const [path, doc] of this.custom) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${doc.etag}` };
+    const sorted = Object.fromEntries(
+      Object.keys(paths)
+        .sort()
+        .map((k) => [k, paths[k]]),
+    );
+    this.customIndex = { for: state.v3index, bytes: Buffer.from(JSON.stringify({ paths: sorted })) };
+    return this.customIndex.bytes;
+  }
+
   /** Loads the stored copy, then refreshes it from the host; a host that cannot be read is retried. */
   async start(): Promise<void> {
     try {
@@ -433,11 +483,11 @@ export class OpenApiService {
       }
       if (p === "/openapi/v3") {
         res.setHeader("Last-Modified", state.lastModified.toUTCString());
-        send(req, res, 200, "text/plain; charset=utf-8", { bytes: state.v3index }, false);
+        send(req, res, 200, "text/plain; charset=utf-8", { bytes: this.v3Index(state) }, false);
         return;
       }
       const path = p.slice("/openapi/v3/".length);
-      const doc = state.v3.get(path);
+      const doc = state.v3.get(path) ?? this.custom.get(path);
       if (!p.startsWith("/openapi/v3/") || !doc)
         throw new StatusError("NotFound", "the server could not find the requested resource");
       res.setHeader("Vary", "Accept");

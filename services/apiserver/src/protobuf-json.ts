@@ -31,6 +31,7 @@ const RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
 const QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
 const QUANTITY_VALUE = "k8s.io.apimachinery.pkg.api.resource.QuantityValue";
 const INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
+const APIEXT = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.";
 
 const K8S_MAGIC = [0x6b, 0x38, 0x73, 0x00];
 
@@ -125,8 +126,36 @@ function special(t: protobuf.Type, m: Msg, decodeEnvelope?: EnvelopeDecoder): { 
     case INT_OR_STRING:
       return { v: num(m.type) === 1 ? ((m.strVal as string | undefined) ?? "") : num(m.intVal) };
     case RAW_EXTENSION:
-    case FIELDS_V1:
       return { v: rawJson(m.raw, decodeEnvelope) };
+    case FIELDS_V1:
+      // FieldsV1's one field is named `Raw` in the .proto.
+      return { v: rawJson(m.Raw, decodeEnvelope) };
+    default:
+      return undefined;
+  }
+}
+
+/** apiextensions' JSON and JSONSchemaPropsOr{Array,Bool,StringArray}: one of two JSON shapes (their MarshalJSON). */
+function schemaUnion(t: protobuf.Type, m: Msg, goOf: GoLookup, dec?: EnvelopeDecoder): { v: unknown } | undefined {
+  if (!t.fullName.startsWith(`.${APIEXT}`)) return undefined;
+  const schema = (v: unknown) => {
+    const st = t.fields.schema?.resolve().resolvedType;
+    return st instanceof protobuf.Type ? messageToJson(st, v as Msg, goOf, dec) : null;
+  };
+  const present = (k: string) => m[k] !== undefined && m[k] !== null;
+  switch (t.name) {
+    case "JSON":
+      return { v: rawJson(m.raw, dec) };
+    case "JSONSchemaPropsOrBool":
+      return { v: present("schema") ? schema(m.schema) : m.allows === true };
+    case "JSONSchemaPropsOrArray": {
+      const list = (m.jSONSchemas as unknown[] | undefined) ?? [];
+      return { v: list.length ? list.map(schema) : present("schema") ? schema(m.schema) : null };
+    }
+    case "JSONSchemaPropsOrStringArray": {
+      const props = (m.property as string[] | undefined) ?? [];
+      return { v: props.length ? props : present("schema") ? schema(m.schema) : null };
+    }
     default:
       return undefined;
   }
@@ -164,7 +193,7 @@ const zeroScalar = (f: protobuf.Field): unknown =>
  * message without one is written field by field as present on the wire.
  */
 export function messageToJson(t: protobuf.Type, m: Msg, goOf: GoLookup, decodeEnvelope?: EnvelopeDecoder): unknown {
-  const s = special(t, m, decodeEnvelope);
+  const s = special(t, m, decodeEnvelope) ?? schemaUnion(t, m, goOf, decodeEnvelope);
   if (s) return s.v;
   const go = goOf(t);
   if (go && "slice" in go) {

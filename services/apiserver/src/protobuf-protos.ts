@@ -10,11 +10,17 @@ import type { GoDecl, GoField } from "./protobuf-json.ts";
 
 const API = "k8s.io/api";
 const APIMACHINERY = "k8s.io/apimachinery";
+// Built-in kinds served from other modules: CustomResourceDefinition and APIService. Optional: without
+// them those kinds have no protobuf form here.
+const APIEXTENSIONS = "k8s.io/apiextensions-apiserver";
+const AGGREGATOR = "k8s.io/kube-aggregator";
 
 /** Where the two modules' sources are: an import root (DIR/k8s.io/api/…) or a Go module cache (DIR/k8s.io/api@v…). */
 export interface ProtoDirs {
   api: string;
   apimachinery: string;
+  apiextensions?: string;
+  aggregator?: string;
 }
 
 export type ProtoLocation = { ok: true; dirs: ProtoDirs; source: string } | { ok: false; missing: string };
@@ -30,7 +36,7 @@ function pickModule(cache: string, mod: string, wanted: string): string | undefi
   let versions: string[];
   try {
     versions = readdirSync(parent)
-      .filter((d) => d.startsWith(`${base}@v`) && !d.includes("-"))
+      .filter((d) => d.startsWith(`${base}@v`) && !d.slice(base.length + 1).includes("-"))
       .map((d) => d.slice(base.length + 1));
   } catch {
     return undefined;
@@ -74,12 +80,21 @@ export function locateK8sProtos(dir: string | undefined, wanted: string): ProtoL
   const probe = (d: ProtoDirs) =>
     existsSync(join(d.api, "core/v1/generated.proto")) &&
     existsSync(join(d.apimachinery, "pkg/apis/meta/v1/generated.proto"));
+  const optional = (d: ProtoDirs, pick: (mod: string) => string | undefined): ProtoDirs => {
+    const ext = pick(APIEXTENSIONS);
+    const agg = pick(AGGREGATOR);
+    return {
+      ...d,
+      ...(ext && existsSync(join(ext, EXTENSION_FILES.apiextensions)) ? { apiextensions: ext } : {}),
+      ...(agg && existsSync(join(agg, EXTENSION_FILES.aggregator)) ? { aggregator: agg } : {}),
+    };
+  };
   const flat = { api: join(root, API), apimachinery: join(root, APIMACHINERY) };
-  if (probe(flat)) return { ok: true, dirs: flat, source };
+  if (probe(flat)) return { ok: true, dirs: optional(flat, (mod) => join(root, mod)), source };
   const api = pickModule(root, API, wanted);
   const apimachinery = pickModule(root, APIMACHINERY, wanted);
   const dirs = api && apimachinery ? { api, apimachinery } : undefined;
-  if (dirs && probe(dirs)) return { ok: true, dirs, source };
+  if (dirs && probe(dirs)) return { ok: true, dirs: optional(dirs, (mod) => pickModule(root, mod, wanted)), source };
   return {
     ok: false,
     missing:
@@ -87,6 +102,11 @@ export function locateK8sProtos(dir: string | undefined, wanted: string): ProtoL
       ` (from ${source}; run \`go mod download ${API} ${APIMACHINERY}\` in tools/k8s-bins, or set --k8s-protos)`,
   };
 }
+
+const EXTENSION_FILES = {
+  apiextensions: "pkg/apis/apiextensions/v1/generated.proto",
+  aggregator: "pkg/apis/apiregistration/v1/generated.proto",
+};
 
 const TAG = /(\w+):"([^"]*)"/g;
 
@@ -147,7 +167,8 @@ export class K8sProtos {
   readonly dirs: ProtoDirs;
   private readonly root = new protobuf.Root();
   private readonly goByDir = new Map<string, Map<string, GoDecl>>();
-  private packages: Map<string, string> | undefined;
+  /** apiVersion → the .proto file (import path) and package of its kinds. */
+  private packages: Map<string, { file: string; pkg: string }> | undefined;
   private readonly loaded = new Set<string>();
 
   constructor(dirs: ProtoDirs) {
@@ -155,14 +176,18 @@ export class K8sProtos {
     this.root.resolvePath = (_origin, target) => {
       if (target.startsWith(`${API}/`)) return join(dirs.api, target.slice(API.length + 1));
       if (target.startsWith(`${APIMACHINERY}/`)) return join(dirs.apimachinery, target.slice(APIMACHINERY.length + 1));
+      if (dirs.apiextensions && target.startsWith(`${APIEXTENSIONS}/`))
+        return join(dirs.apiextensions, target.slice(APIEXTENSIONS.length + 1));
+      if (dirs.aggregator && target.startsWith(`${AGGREGATOR}/`))
+        return join(dirs.aggregator, target.slice(AGGREGATOR.length + 1));
       return target;
     };
   }
 
   /** apiVersion → proto package path under k8s.io/api, from each package's `+groupName=` (else its directory name). */
-  private groupVersions(): Map<string, string> {
+  private groupVersions(): Map<string, { file: string; pkg: string }> {
     if (this.packages) return this.packages;
-    const out = new Map<string, string>();
+    const out = new Map<string, { file: string; pkg: string }>();
     for (const g of readdirSync(this.dirs.api)) {
       const gdir = join(this.dirs.api, g);
       if (!statSync(gdir).isDirectory()) continue;
@@ -175,10 +200,25 @@ export class K8sProtos {
         } catch {
           // No doc.go: the directory is the group, as for apps, batch, policy.
         }
-        out.set(group ? `${group}/${v}` : v, `${g}/${v}`);
+        out.set(group ? `${group}/${v}` : v, { file: `${API}/${g}/${v}/generated.proto`, pkg: `k8s.io.api.${g}.${v}` });
       }
     }
-    out.set("meta.k8s.io/v1", "");
+    out.set("meta.k8s.io/v1", { file: "", pkg: "" });
+    // meta.k8s.io/v1beta1 has a PartialObjectMetadataList of its own; its other kinds are meta/v1's.
+    out.set("meta.k8s.io/v1beta1", {
+      file: `${APIMACHINERY}/pkg/apis/meta/v1beta1/generated.proto`,
+      pkg: "k8s.io.apimachinery.pkg.apis.meta.v1beta1",
+    });
+    if (this.dirs.apiextensions)
+      out.set("apiextensions.k8s.io/v1", {
+        file: `${APIEXTENSIONS}/${EXTENSION_FILES.apiextensions}`,
+        pkg: "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1",
+      });
+    if (this.dirs.aggregator)
+      out.set("apiregistration.k8s.io/v1", {
+        file: `${AGGREGATOR}/${EXTENSION_FILES.aggregator}`,
+        pkg: "k8s.io.kube_aggregator.pkg.apis.apiregistration.v1",
+      });
     this.packages = out;
     return out;
   }
@@ -198,9 +238,9 @@ export class K8sProtos {
       const t = this.root.lookup(name);
       return t instanceof protobuf.Type ? t : undefined;
     };
-    if (pkg) {
-      this.load(`${API}/${pkg}/generated.proto`);
-      const t = find(`k8s.io.api.${pkg.replace("/", ".")}.${kind}`);
+    if (pkg.file) {
+      this.load(pkg.file);
+      const t = find(`${pkg.pkg}.${kind}`);
       if (t) return t;
     }
     this.load(`${APIMACHINERY}/pkg/apis/meta/v1/generated.proto`);

@@ -115,6 +115,11 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
 let protos: K8sProtos | undefined;
 let missing = "the Kubernetes .proto files were not looked for";
 
+/** The loaded .proto files (undefined when they were not found), which protobuf answers are encoded with too. */
+export function loadedK8sProtos(): K8sProtos | undefined {
+  return protos;
+}
+
 /**
  * Finds the Kubernetes .proto files (`dir`, else `go env GOMODCACHE`) for `wanted` (k8s.io/api's version,
  * e.g. v0.35.4) and decodes protobuf bodies with them from now on; reports where they are or what is missing.

@@ -1,5 +1,7 @@
 // The built-in resources the virtual API server serves. Adding one is one entry here (plus its
 // defaulting, validation and table columns where it has special ones).
+import type { ResourceBehaviour } from "./crd/behaviour.ts";
+import { crdBehaviour } from "./crd/crd-behaviour.ts";
 
 export interface ResourceType {
   group: string;
@@ -14,6 +16,10 @@ export interface ResourceType {
   subresources?: string[];
   /** Field selector labels beyond metadata.name and metadata.namespace. */
   fieldLabels?: string[];
+  /** The kind of its lists, when it is not `<kind>List` (custom resources name theirs). */
+  listKind?: string;
+  /** Where its writes, reads and printing differ from the built-in path (crd/behaviour.ts). */
+  behaviour?: ResourceBehaviour;
 }
 
 const r = (
@@ -22,7 +28,7 @@ const r = (
   resource: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources" | "fieldLabels">> = {},
+  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources" | "fieldLabels" | "behaviour">> = {},
 ): ResourceType => ({ group, version, resource, kind, singular: kind.toLowerCase(), namespaced, ...extra });
 
 const all = ["all"];
@@ -36,7 +42,17 @@ export const resourceTypes: ResourceType[] = [
   r("", "v1", "pods", "Pod", true, {
     shortNames: ["po"],
     categories: all,
-    subresources: ["status", "binding", "ephemeralcontainers", "eviction"],
+    subresources: [
+      "status",
+      "binding",
+      "ephemeralcontainers",
+      "eviction",
+      "resize",
+      "log",
+      "exec",
+      "attach",
+      "portforward",
+    ],
     fieldLabels: [
       "spec.nodeName",
       "spec.restartPolicy",
@@ -112,6 +128,10 @@ export const resourceTypes: ResourceType[] = [
   r("networking.k8s.io", "v1", "ingresses", "Ingress", true, { shortNames: ["ing"], subresources: ["status"] }),
   r("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false),
   r("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, { shortNames: ["netpol"] }),
+  // The service IP allocator's objects: evk's ServiceCIDR is the host's range, its IPAddresses the ClusterIPs the
+  // host allocated (service-cidr.ts).
+  r("networking.k8s.io", "v1", "servicecidrs", "ServiceCIDR", false, { subresources: ["status"] }),
+  r("networking.k8s.io", "v1", "ipaddresses", "IPAddress", false, { shortNames: ["ip"] }),
   r("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {
     shortNames: ["pdb"],
     subresources: ["status"],
@@ -124,6 +144,12 @@ export const resourceTypes: ResourceType[] = [
     subresources: ["status", "scale"],
   }),
   r("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {
+    shortNames: ["hpa"],
+    categories: all,
+    subresources: ["status"],
+  }),
+  // Served over the same stored (v2) objects, converted on every read and write (conversion.ts).
+  r("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {
     shortNames: ["hpa"],
     categories: all,
     subresources: ["status"],
@@ -142,6 +168,44 @@ export const resourceTypes: ResourceType[] = [
   r("resource.k8s.io", "v1", "resourceclaims", "ResourceClaim", true, { subresources: ["status"] }),
   r("resource.k8s.io", "v1", "resourceclaimtemplates", "ResourceClaimTemplate", true),
   r("resource.k8s.io", "v1", "resourceslices", "ResourceSlice", false),
+  // Admission configuration, which takes effect on every write (admission/).
+  r("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, {
+    categories: ["api-extensions"],
+  }),
+  r("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, {
+    categories: ["api-extensions"],
+  }),
+  r("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false, {
+    categories: ["api-extensions"],
+    subresources: ["status"],
+  }),
+  r(
+    "admissionregistration.k8s.io",
+    "v1",
+    "validatingadmissionpolicybindings",
+    "ValidatingAdmissionPolicyBinding",
+    false,
+    {
+      categories: ["api-extensions"],
+    },
+  ),
+  // API aggregation: local APIServices mirror what is served; service-backed ones are proxied (aggregation/).
+  r("apiregistration.k8s.io", "v1", "apiservices", "APIService", false, {
+    categories: ["api-extensions"],
+    subresources: ["status"],
+  }),
+  // API Priority and Fairness: every request is classified and limited by these (flowcontrol/).
+  r("flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "FlowSchema", false, { subresources: ["status"] }),
+  r("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations", "PriorityLevelConfiguration", false, {
+    subresources: ["status"],
+  }),
+  // Custom resource definitions; the resources they define are served from crd/registry.ts.
+  r("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, {
+    shortNames: ["crd", "crds"],
+    categories: ["api-extensions"],
+    subresources: ["status"],
+    behaviour: crdBehaviour,
+  }),
 ];
 
 /** Kinds whose collection cannot be deleted at once (kube-apiserver leaves deletecollection out for them). */
@@ -149,8 +213,14 @@ export const NO_DELETECOLLECTION = new Set(["/namespaces"]);
 
 const byPath = new Map(resourceTypes.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
 
-export function lookupResource(group: string, version: string, resource: string): ResourceType | undefined {
-  return byPath.get(`${group}/${version}/${resource}`);
+/** A built-in resource, else one `dynamic` serves (the custom resources of a cluster's definitions). */
+export function lookupResource(
+  group: string,
+  version: string,
+  resource: string,
+  dynamic?: { lookup(group: string, version: string, resource: string): ResourceType | undefined },
+): ResourceType | undefined {
+  return byPath.get(`${group}/${version}/${resource}`) ?? dynamic?.lookup(group, version, resource);
 }
 
 export const apiVersionOf = (t: Pick<ResourceType, "group" | "version">) =>

@@ -40,6 +40,12 @@ const GENERATION_TRACKED = new Set([
   "policy/poddisruptionbudgets",
   "scheduling.k8s.io/priorityclasses",
   "resource.k8s.io/resourceslices",
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingadmissionpolicies",
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings",
+  "flowcontrol.apiserver.k8s.io/flowschemas",
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations",
 ]);
 
 export const tracksGeneration = (t: Pick<ResourceType, "group" | "resource">) => GENERATION_TRACKED.has(key(t));
@@ -89,10 +95,16 @@ export function compactMetadata(o: KubeObject): KubeObject {
   return { ...o, metadata };
 }
 
-/** Create: a client cannot set status on kinds with a status subresource (nodes excepted: kubelets register with one). */
+/**
+ * Kinds whose main resource writes status although they have a status subresource: nodes (kubelets register
+ * with one), namespaces, and ServiceCIDRs (their strategy resets status only for server-side apply).
+ */
+const STATUS_FROM_MAIN_RESOURCE = new Set(["core/nodes", "core/namespaces", "networking.k8s.io/servicecidrs"]);
+
+/** Create: a client cannot set status on kinds with a status subresource (STATUS_FROM_MAIN_RESOURCE excepted). */
 export function prepareForCreate(type: ResourceType, o: KubeObject): KubeObject {
   const c = compactMetadata(o);
-  if (!hasStatus(type) || key(type) === "core/nodes" || key(type) === "core/namespaces") return c;
+  if (!hasStatus(type) || STATUS_FROM_MAIN_RESOURCE.has(key(type))) return c;
   return { ...c, status: initialStatus[key(type)]?.(c) ?? {} };
 }
 
@@ -123,7 +135,7 @@ const withStatus = (o: KubeObject, status: unknown): KubeObject => {
 /** PUT/PATCH of the main resource: status is kept where a status subresource owns it; generation follows spec. */
 export function prepareForUpdate(type: ResourceType, cur: KubeObject, next: KubeObject): KubeObject {
   let out = keepSystemFields(cur, next);
-  if (hasStatus(type)) out = withStatus(out, cur.status);
+  if (hasStatus(type) && key(type) !== "networking.k8s.io/servicecidrs") out = withStatus(out, cur.status);
   if (key(type) === "core/namespaces") {
     // spec.finalizers belong to /finalize.
     const finalizers = (cur.spec as { finalizers?: string[] } | undefined)?.finalizers;
@@ -188,6 +200,12 @@ export function prepareForStatusUpdate(type: ResourceType, cur: KubeObject, next
   let status = next.status;
   const k = key(type);
   if (k === "apps/deployments") out.metadata = withOptional(out.metadata, "labels", cur.metadata.labels);
+  // The flow-control kinds keep all their metadata but managedFields; APIServices their labels and the like.
+  if (k.startsWith("flowcontrol.apiserver.k8s.io/"))
+    out.metadata = withOptional({ ...cur.metadata }, "managedFields", base.metadata.managedFields);
+  if (k === "apiregistration.k8s.io/apiservices")
+    for (const f of ["labels", "annotations", "finalizers", "ownerReferences"])
+      out.metadata = withOptional(out.metadata, f, cur.metadata[f]);
   if (k === "core/pods") {
     out.metadata = withOptional(out.metadata, "ownerReferences", cur.metadata.ownerReferences);
     const ns = (status ?? {}) as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { errors, type StatusCause, type StatusError } from "@evk/kube";
 import { labelValueProblems } from "./metadata-validation.ts";
 import { ReasonlessError } from "./patch.ts";
 import type { ResourceType } from "./resources.ts";
+import { ipProblems } from "./spec-validation/ip.ts";
 
 // Object-name rules of kube-apiserver 1.35 (apimachinery's validation, per kind), with its messages.
 
@@ -57,6 +58,8 @@ const rules: Record<string, Rule> = {
   "rbac.authorization.k8s.io/rolebindings": pathSegment,
   "rbac.authorization.k8s.io/clusterroles": pathSegment,
   "rbac.authorization.k8s.io/clusterrolebindings": pathSegment,
+  "apiregistration.k8s.io/apiservices": pathSegment,
+  "networking.k8s.io/ipaddresses": (name) => ipProblems(name),
 };
 
 /** Why kube-apiserver would refuse this object name (or, with `prefix`, generateName) for this kind. */
@@ -120,6 +123,11 @@ const CONDITIONAL_UPDATE_ONLY = new Set([
   "storage.k8s.io/csinodes",
   "storage.k8s.io/csistoragecapacities",
   "storage.k8s.io/volumeattachments",
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingadmissionpolicies",
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings",
+  "apiregistration.k8s.io/apiservices",
 ]);
 
 /**

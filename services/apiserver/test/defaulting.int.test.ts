@@ -15,10 +15,11 @@ import {
 } from "@evk/testing";
 
 // The same objects created, replaced and patched on a real kube-apiserver 1.35 and on evk's apiserver
-// must come back the same. Only what differs between two correct servers is taken out before comparing:
-// identities, revisions, times, managedFields, the random kube-api-access suffix, and what the host's
-// allocators (cluster IPs, IP families, node ports, the health-check node port) and controllers (status,
-// the deployment revision annotation, a scheduled pod's node) fill in.
+// must come back the same, managedFields included. Only what differs between two correct servers is taken
+// out before comparing: identities, revisions, times, the random kube-api-access suffix, and what the host's
+// allocators (cluster IPs, IP families, node ports, the health-check node port) and controllers (status and
+// the managedFields entries of their writes, the deployment revision annotation, a scheduled pod's node)
+// fill in.
 
 const run = promisify(execFile);
 const kubectl = kubectlVersions()[0]?.bin as string;
@@ -408,7 +409,7 @@ function comparable(o: unknown, opts: { controllersActed?: boolean } = {}): unkn
   // Times: creationTimestamp and what the strategy stamps at creation (lastPhaseTransitionTime, a condition).
   text = text.replace(/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/g, '"<time>"');
   const c = JSON.parse(text) as typeof obj & { metadata: O };
-  for (const f of ["uid", "resourceVersion", "creationTimestamp", "managedFields"]) delete c.metadata[f];
+  for (const f of ["uid", "resourceVersion", "creationTimestamp"]) delete c.metadata[f];
   if (c.kind === "Service" && c.spec) {
     // The host allocates these (evk's syncer brings them back later).
     delete c.spec.clusterIP;
@@ -423,6 +424,12 @@ function comparable(o: unknown, opts: { controllersActed?: boolean } = {}): unkn
     delete annotations?.["deployment.kubernetes.io/revision"];
     if (annotations && Object.keys(annotations).length === 0) delete c.metadata.annotations;
     if (c.kind === "Pod") delete c.spec?.nodeName;
+    // The host's controllers and kwok write as managers of their own.
+    const ours = (c.metadata.managedFields as { manager?: string; subresource?: string }[] | undefined)?.filter(
+      (e) => e.manager !== "kube-controller-manager" && e.subresource !== "status",
+    );
+    if (ours?.length) c.metadata.managedFields = ours;
+    else delete c.metadata.managedFields;
   }
   return c;
 }

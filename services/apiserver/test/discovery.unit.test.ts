@@ -51,7 +51,7 @@ describe("discovery", () => {
     const pods = v1?.resources.find((r) => r.resource === "pods") as { subresources?: { subresource: string }[] };
     assert.deepEqual(
       pods.subresources?.map((s) => s.subresource),
-      ["binding", "ephemeralcontainers", "eviction", "status"],
+      ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "resize", "status"],
     );
   });
 });

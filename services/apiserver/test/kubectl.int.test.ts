@@ -74,7 +74,7 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
         ["-n", ns, "create", "--validate=false", "-f", "-"],
         JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c1" }, data: { a: "b" } }),
       );
-      const got = JSON.parse(await ok(["-n", ns, "get", "cm", "c1", "-o", "json"]));
+      const got = JSON.parse(await ok(["-n", ns, "get", "cm", "c1", "-o", "json", "--show-managed-fields"]));
       const fromCache = await waitFor(
         "the watch cache to hold c1",
         async () => {

@@ -147,7 +147,8 @@ describe("OpenAPI from the host, strategic merge patch and field validation, sid
       definitions: Record<string, unknown>;
     };
     assert.ok(v2.paths["/api/v1/namespaces/{namespace}/pods/{name}"]);
-    assert.equal(v2.paths["/api/v1/namespaces/{namespace}/pods/{name}/log"], undefined);
+    assert.ok(v2.paths["/api/v1/namespaces/{namespace}/pods/{name}/log"], "pods/log is served");
+    assert.equal(v2.paths["/api/v1/namespaces/{namespace}/pods/{name}/proxy"], undefined);
     assert.ok(v2.definitions["io.k8s.api.core.v1.Pod"]);
     assert.equal(v2.definitions["io.k8s.api.flowcontrol.v1.FlowSchema"], undefined);
 

@@ -16,8 +16,8 @@ const swagger = {
     "/api/v1/namespaces/{namespace}/pods/{name}/log": {},
     "/api/v1/namespaces/{name}/finalize": {},
     "/api/v1/watch/namespaces/{namespace}/pods": {},
-    "/api/v1/namespaces/{namespace}/pods/{name}/attach": {
-      get: { responses: { 200: { schema: ref("PodAttachOptions") } } },
+    "/api/v1/namespaces/{namespace}/pods/{name}/proxy": {
+      get: { responses: { 200: { schema: ref("PodProxyOptions") } } },
     },
     "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale": {},
     "/apis/example.com/v1/widgets": { get: { responses: { 200: { schema: ref("Widget") } } } },
@@ -41,7 +41,7 @@ const swagger = {
     FieldsV1: { type: "object" },
     PodSpec: { properties: { containers: { type: "array", items: { allOf: [ref("Container")] } } } },
     Container: { properties: { name: {}, image: {} } },
-    PodAttachOptions: { properties: {} },
+    PodProxyOptions: { properties: {} },
     Widget: { properties: {} },
   },
 };
@@ -54,6 +54,7 @@ describe("OpenAPI documents: what evk advertises", () => {
       "/api/v1/",
       "/api/v1/namespaces/{namespace}/pods/{name}",
       "/api/v1/namespaces/{namespace}/pods/{name}/status",
+      "/api/v1/namespaces/{namespace}/pods/{name}/log",
       "/api/v1/namespaces/{name}/finalize",
       "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale",
       "/apis/authentication.k8s.io/v1/selfsubjectreviews",

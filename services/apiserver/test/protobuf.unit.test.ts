@@ -345,7 +345,8 @@ describe("protobuf bodies: with the real Kubernetes .proto files (from the Go mo
 
   it("knows a message for every kind the apiserver serves and the request-only kinds", () => {
     const kinds = [
-      ...resourceTypes.map((t) => [apiVersionOf(t), t.kind]),
+      // APIService's .proto is kube-aggregator's, a module the decoder does not read (its bodies get 415).
+      ...resourceTypes.filter((t) => t.group !== "apiregistration.k8s.io").map((t) => [apiVersionOf(t), t.kind]),
       ["v1", "DeleteOptions"],
       ["apps/v1", "DeleteOptions"],
       ["meta.k8s.io/v1", "DeleteOptions"],

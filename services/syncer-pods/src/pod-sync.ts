@@ -7,6 +7,7 @@ import {
   hostName,
   OBJECT_UID_ANNOTATION,
   podReferences,
+  podResize,
   podUpdates,
   serviceAccountTokenRequests,
   translatePod,
@@ -164,21 +165,49 @@ export class PodSync {
       await this.reportStatus(vPod, hPod);
       return;
     }
-    let desired = podUpdates(vPod as never, hPod as never, await this.context(vPod)) as V1Pod | undefined;
+    // A resize first, through the host's own resize subresource; the rest then applies to its result.
+    let twin = hPod;
+    const resized = podResize(vPod as never, hPod as never) as V1Pod | undefined;
+    if (resized) twin = await this.resize(vPod, hName, hPod, resized);
+    let desired = podUpdates(vPod as never, twin as never, await this.context(vPod)) as V1Pod | undefined;
     const added = (desired?.spec?.ephemeralContainers?.length ?? 0) > (hPod.spec?.ephemeralContainers?.length ?? 0);
     if (desired && added) {
       // Only the ephemeralcontainers subresource may add them; the rest follows as an update.
       const withDebug = await syncer.host.replaceEphemeralContainers({
-        ...hPod,
-        metadata: { ...hPod.metadata, name: hName, namespace: this.hostNamespace },
-        spec: { ...(hPod.spec as V1Pod["spec"] & object), ephemeralContainers: desired.spec?.ephemeralContainers },
+        ...twin,
+        metadata: { ...twin.metadata, name: hName, namespace: this.hostNamespace },
+        spec: { ...(twin.spec as V1Pod["spec"] & object), ephemeralContainers: desired.spec?.ephemeralContainers },
       });
       desired = podUpdates(vPod as never, withDebug as never, await this.context(vPod)) as V1Pod | undefined;
     }
     if (desired) await syncer.host.replace({ ...desired, apiVersion: "v1", kind: "Pod" });
     else this.inStep.set(key, inStep);
-    await this.reportStatus(vPod, hPod);
+    await this.reportStatus(vPod, twin);
     return;
+  }
+
+  /**
+   * Carries a resize to the host pod. A host that refuses it (a node without in-place resize, say) gets a
+   * Warning Event on the virtual pod, which keeps running as it is; the resize is tried again when the pod
+   * changes.
+   */
+  private async resize(vPod: KubeObject, hName: string, hPod: V1Pod, resized: V1Pod): Promise<V1Pod> {
+    try {
+      return await this.o.syncer.host.resizePod({
+        ...resized,
+        metadata: { ...resized.metadata, name: hName, namespace: this.hostNamespace },
+      });
+    } catch (err) {
+      if (!(isHostError(err, 400) || isHostError(err, 403) || isHostError(err, 422))) throw err;
+      const message = err.message.replaceAll(hName, vPod.metadata.name as string);
+      await this.o.syncer.status.event(
+        { ...vPod, apiVersion: "v1", kind: "Pod" },
+        "Warning",
+        "SyncError",
+        `the host refused to resize pod ${vPod.metadata.name}: ${message}`,
+      );
+      return hPod;
+    }
   }
 
   private trackReferences(key: string, vPod: KubeObject | undefined): void {

@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { requestToken } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
 import { Syncer, type SyncerWiring } from "@evk/syncer-runtime";
 import { HOST_REVISION_ANNOTATION, MANAGED_BY_LABEL, virtualEventFor, virtualIdentity } from "@evk/translate";
 import type { CoreV1Event, V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import { ContainerStreams } from "./container-streams.ts";
 import { DependencySync } from "./dependency-sync.ts";
 import { parseWorkKey, workKey } from "./keys.ts";
 import { NodeSync } from "./node-sync.ts";
@@ -16,6 +18,8 @@ export interface PodSyncerSettings {
   dnsService: string;
   clusterDomain: string;
   hostServiceAccount: string;
+  /** The virtual nodes' kubelet API (container-streams.ts): where it listens and its TLS files. */
+  kubelet?: { address: { host: string; port: number }; certFile: string; keyFile: string; clientCAFile: string };
 }
 
 const core = (resource: string) => ({ group: "", resource });
@@ -32,7 +36,9 @@ export function sameExceptStatus(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** Wires syncer-pods: views, informers and the three reconcilers behind one work queue. */
-export async function createPodSyncer(o: SyncerWiring<PodSyncerSettings>): Promise<Syncer> {
+export async function createPodSyncer(
+  o: SyncerWiring<PodSyncerSettings>,
+): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
   const syncer = await Syncer.open("syncer-pods", o);
   const { cluster, hostNamespace } = o.config;
   const refs = new ReferenceIndex();
@@ -228,5 +234,30 @@ export async function createPodSyncer(o: SyncerWiring<PodSyncerSettings>): Promi
       await refuse(k.namespace, k.name, "SyncError", err.message);
     },
   });
-  return syncer;
+  const kubelet = o.settings.kubelet;
+  if (!kubelet) return syncer;
+  const streams = new ContainerStreams({
+    cluster,
+    hostNamespace,
+    kubeConfig: syncer.kubeConfig,
+    address: kubelet.address,
+    tls: {
+      cert: readFileSync(kubelet.certFile, "utf8"),
+      key: readFileSync(kubelet.keyFile, "utf8"),
+      clientCA: readFileSync(kubelet.clientCAFile, "utf8"),
+    },
+    log: o.log,
+    registry: o.registry,
+  });
+  // Serving before the syncer reports ready: a ready syncer-pods takes streams (they read the host directly).
+  return {
+    start: async () => {
+      await streams.listen();
+      await syncer.start();
+    },
+    stop: async () => {
+      await streams.close();
+      await syncer.stop();
+    },
+  };
 }

@@ -2,6 +2,14 @@ import { randomInt } from "node:crypto";
 import type { KubeObject } from "@evk/kube";
 import { type AdmissionReads, admit } from "./admission.ts";
 import {
+  defaultMutatingWebhookConfiguration,
+  defaultValidatingAdmissionPolicy,
+  defaultValidatingAdmissionPolicyBinding,
+  defaultValidatingWebhookConfiguration,
+} from "./admissionregistration.ts";
+import { defaultAPIService, prepareAPIServiceForCreate } from "./apiregistration.ts";
+import { defaultFlowSchema, defaultPriorityLevelConfiguration } from "./flowcontrol.ts";
+import {
   defaultCoreEvent,
   defaultCSIDriver,
   defaultCSIStorageCapacity,
@@ -44,6 +52,7 @@ import {
   prepareServiceForCreate,
   prepareServiceForUpdate,
 } from "./service.ts";
+import { defaultIPAddress, defaultServiceCIDR } from "./service-cidr.ts";
 import type { Obj } from "./util.ts";
 import {
   defaultCronJob,
@@ -123,6 +132,8 @@ const decoders: Record<string, Decoder> = {
   "networking.k8s.io/ingresses": defaultIngress,
   "networking.k8s.io/ingressclasses": defaultIngressClass,
   "networking.k8s.io/networkpolicies": defaultNetworkPolicy,
+  "networking.k8s.io/servicecidrs": defaultServiceCIDR,
+  "networking.k8s.io/ipaddresses": defaultIPAddress,
   "policy/poddisruptionbudgets": defaultPodDisruptionBudget,
   "rbac.authorization.k8s.io/roles": defaultRole,
   "rbac.authorization.k8s.io/clusterroles": defaultRole,
@@ -138,9 +149,17 @@ const decoders: Record<string, Decoder> = {
   "resource.k8s.io/resourceclaims": defaultResourceClaim,
   "resource.k8s.io/resourceclaimtemplates": defaultResourceClaimTemplate,
   "resource.k8s.io/resourceslices": defaultResourceSlice,
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations": defaultMutatingWebhookConfiguration,
+  "admissionregistration.k8s.io/validatingwebhookconfigurations": defaultValidatingWebhookConfiguration,
+  "admissionregistration.k8s.io/validatingadmissionpolicies": defaultValidatingAdmissionPolicy,
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings": defaultValidatingAdmissionPolicyBinding,
+  "apiregistration.k8s.io/apiservices": defaultAPIService,
+  "flowcontrol.apiserver.k8s.io/flowschemas": defaultFlowSchema,
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations": defaultPriorityLevelConfiguration,
 };
 
 const onCreate: Record<string, (o: Obj, now: string) => void> = {
+  "apiregistration.k8s.io/apiservices": prepareAPIServiceForCreate,
   "core/namespaces": prepareNamespaceForCreate,
   "core/pods": preparePodForCreate,
   "core/services": prepareServiceForCreate,

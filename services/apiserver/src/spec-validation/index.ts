@@ -1,5 +1,16 @@
 import { errors, type KubeObject, quantitySyntaxError, type StatusCause, type StatusError } from "@evk/kube";
 import type { ResourceType } from "../resources.ts";
+import {
+  mutatingWebhookConfigurationProblems,
+  mutatingWebhookConfigurationUpdateProblems,
+  validatingAdmissionPolicyBindingProblems,
+  validatingAdmissionPolicyProblems,
+  validatingAdmissionPolicyStatusProblems,
+  validatingAdmissionPolicyUpdateProblems,
+  validatingWebhookConfigurationProblems,
+  validatingWebhookConfigurationUpdateProblems,
+} from "./admissionregistration.ts";
+import { apiServiceProblems } from "./apiregistration.ts";
 import { cronJobProblems, cronJobUpdateProblems, jobProblems, jobUpdateProblems } from "./batch.ts";
 import {
   configMapCreateProblems,
@@ -8,6 +19,7 @@ import {
   secretUpdateProblems,
 } from "./config.ts";
 import { type FieldError, toCauses } from "./field-errors.ts";
+import { flowSchemaProblems, priorityLevelProblems } from "./flowcontrol.ts";
 import { type Obj, obj, objs } from "./formats.ts";
 import { quantitiesIn } from "./go-structs.ts";
 import {
@@ -39,6 +51,12 @@ import {
   serviceProblems,
   serviceUpdateProblems,
 } from "./service.ts";
+import {
+  ipAddressProblems,
+  ipAddressUpdateProblems,
+  serviceCIDRProblems,
+  serviceCIDRUpdateProblems,
+} from "./service-cidr.ts";
 import { statusProblems } from "./status.ts";
 import {
   pvCreateProblems,
@@ -107,8 +125,28 @@ const rules: Record<string, KindRules> = {
   "networking.k8s.io/ingresses": { create: ingressProblems, update: ingressUpdateProblems },
   "networking.k8s.io/ingressclasses": { create: ingressClassProblems, update: ingressClassUpdateProblems },
   "networking.k8s.io/networkpolicies": { create: networkPolicyProblems, update: networkPolicyUpdateProblems },
+  "networking.k8s.io/servicecidrs": { create: serviceCIDRProblems, update: serviceCIDRUpdateProblems },
+  "networking.k8s.io/ipaddresses": { create: ipAddressProblems, update: ipAddressUpdateProblems },
   "discovery.k8s.io/endpointslices": { create: endpointSliceProblems, update: endpointSliceUpdateProblems },
   "storage.k8s.io/storageclasses": { create: storageClassCreateProblems, update: storageClassUpdateProblems },
+  "apiregistration.k8s.io/apiservices": { create: apiServiceProblems },
+  "flowcontrol.apiserver.k8s.io/flowschemas": { create: flowSchemaProblems },
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations": { create: priorityLevelProblems },
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations": {
+    create: mutatingWebhookConfigurationProblems,
+    update: mutatingWebhookConfigurationUpdateProblems,
+  },
+  "admissionregistration.k8s.io/validatingwebhookconfigurations": {
+    create: validatingWebhookConfigurationProblems,
+    update: validatingWebhookConfigurationUpdateProblems,
+  },
+  "admissionregistration.k8s.io/validatingadmissionpolicies": {
+    create: validatingAdmissionPolicyProblems,
+    update: validatingAdmissionPolicyUpdateProblems,
+  },
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings": {
+    create: validatingAdmissionPolicyBindingProblems,
+  },
 };
 
 const keyOf = (t: Pick<ResourceType, "group" | "resource">) => `${t.group || "core"}/${t.resource}`;
@@ -194,5 +232,7 @@ export function statusUpdateProblems(
   next: KubeObject,
 ): StatusCause[] {
   if (subresource !== "status") return [];
+  if (keyOf(type) === "admissionregistration.k8s.io/validatingadmissionpolicies")
+    return toCauses(validatingAdmissionPolicyStatusProblems(next as unknown as Obj));
   return toCauses(statusProblems(keyOf(type), next as unknown as Obj, old as unknown as Obj));
 }

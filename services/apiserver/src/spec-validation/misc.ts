@@ -1,3 +1,4 @@
+import { objectMetricOptions, validateBehavior, validateMetrics } from "./autoscaling.ts";
 import { type FieldError, forbidden, invalid, j, n, notSupported, q, raw, required, tooLong } from "./field-errors.ts";
 import {
   child,
@@ -683,10 +684,7 @@ function apiVersionProblem(apiVersion: string, allowEmptyGroup: boolean): string
   return !allowEmptyGroup && group === "" ? "apiVersion must specify API group" : undefined;
 }
 
-/**
- * validateHorizontalPodAutoscalerSpec: replica bounds and the scale target (metrics and behavior are not
- * checked here).
- */
+/** validateHorizontalPodAutoscalerSpec: replica bounds, the scale target, metrics and behavior (autoscaling.ts). */
 function autoscalerSpec(spec: Obj, old: Obj | undefined): Errs {
   const out: Errs = [];
   const oldSpec = obj(old?.spec);
@@ -708,14 +706,7 @@ function autoscalerSpec(spec: Obj, old: Obj | undefined): Errs {
     old !== undefined && str(oldRef.apiVersion) === str(ref.apiVersion) && str(oldRef.kind) === str(ref.kind);
   const why = unchanged ? undefined : apiVersionProblem(str(ref.apiVersion), str(ref.kind) === "ReplicationController");
   if (why) out.push(invalid("spec.scaleTargetRef.apiVersion", q(str(ref.apiVersion)), why));
-  const external = objs(spec.metrics).some((m) => m.type === "Object" || m.type === "External");
-  if (spec.minReplicas === 0 && !external)
-    out.push(
-      forbidden(
-        "spec.metrics",
-        "must specify at least one Object or External metric to support scaling to zero replicas",
-      ),
-    );
+  out.push(...validateMetrics(spec, objectMetricOptions(old)), ...validateBehavior(spec));
   return out;
 }
 

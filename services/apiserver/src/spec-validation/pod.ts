@@ -733,7 +733,8 @@ export function validateResourceName(r: string, path: string): Errs {
   return [];
 }
 
-function validateContainerResourceName(r: string, path: string): Errs {
+/** ValidateContainerResourceName. */
+export function validateContainerResourceName(r: string, path: string): Errs {
   const out = validateResourceName(r, path);
   if (!r.includes("/")) {
     if (!["cpu", "memory", "ephemeral-storage"].includes(r) && !isHugePages(r))
@@ -2000,7 +2001,7 @@ export function validatePodTemplateSpec(template: Obj, path: string): Errs {
 }
 
 /** validatePodMetadataAndSpec without ValidateObjectMeta (metadata-validation.ts does that part). */
-function validatePodMetadataAndSpec(pod: Obj, old?: Obj): Errs {
+export function validatePodMetadataAndSpec(pod: Obj, old?: Obj): Errs {
   const meta = obj(pod.metadata);
   const spec = obj(pod.spec);
   const out = validatePodSpecificAnnotations(meta.annotations, spec, "metadata.annotations", deletionCostInvalid(old));

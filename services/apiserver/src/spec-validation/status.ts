@@ -1,4 +1,6 @@
+import { apiServiceStatusProblems } from "./apiregistration.ts";
 import { type FieldError, invalid, n } from "./field-errors.ts";
+import { flowControlStatusProblems } from "./flowcontrol.ts";
 import { isNil, type Obj, obj, validateNonnegative } from "./formats.ts";
 
 // The status checks of kube-apiserver 1.35's workload status strategies (ValidateDeploymentStatusUpdate,
@@ -108,6 +110,9 @@ const rules: Record<string, (status: Obj, old: Obj) => Errs> = {
   "core/replicationcontrollers": replicaSet,
   "apps/statefulsets": statefulSet,
   "apps/daemonsets": daemonSet,
+  "apiregistration.k8s.io/apiservices": apiServiceStatusProblems,
+  "flowcontrol.apiserver.k8s.io/flowschemas": flowControlStatusProblems,
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations": flowControlStatusProblems,
 };
 
 /** The status strategy's checks of a /status write, on the object the strategy prepared. */

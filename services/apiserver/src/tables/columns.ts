@@ -29,6 +29,8 @@ export interface Printer {
   columns: ColumnDefinition[];
   cells(o: KubeObject, now: number): Cell[];
   conditions?(o: KubeObject): RowCondition[] | undefined;
+  /** The order of a list's rows, for the kinds kube prints sorted (FlowSchemas by matching precedence). */
+  order?(objects: KubeObject[]): KubeObject[];
 }
 
 /** A column of a `columns()` list: a name, or a name with its type, format or priority. */

@@ -225,6 +225,14 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     Controller: "Controller that is responsible for handling this class",
     Parameters: "A reference to a resource with additional parameters",
   },
+  "networking.k8s.io/servicecidrs": {
+    CIDRs:
+      'CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.',
+  },
+  "networking.k8s.io/ipaddresses": {
+    ParentRef:
+      "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
+  },
   "networking.k8s.io/networkpolicies": {
     "Pod-Selector":
       "Selects the pods to which this NetworkPolicy object applies.  The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods.  In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.",

@@ -2,9 +2,12 @@
 // columns and cells for every kind evk serves (kubernetes pkg/printers/internalversion), or its default
 // Name/Created At table for the kinds kube has no printer for.
 import type { KubeObject } from "@evk/kube";
+import { admissionRegistrationPrinters } from "./admissionregistration.ts";
+import { apiRegistrationPrinters } from "./apiregistration.ts";
 import { type Cell, type ColumnDefinition, nameOf, type Printer, type RowCondition } from "./columns.ts";
 import { corePrinters } from "./core.ts";
 import { COMMON } from "./descriptions.ts";
+import { flowControlPrinters } from "./flowcontrol.ts";
 import { miscPrinters } from "./misc.ts";
 import { networkingPrinters } from "./networking.ts";
 import { workloadPrinters } from "./workloads.ts";
@@ -34,11 +37,15 @@ export const tableColumns: Record<string, Printer> = {
   ...workloadPrinters,
   ...networkingPrinters,
   ...miscPrinters,
+  ...admissionRegistrationPrinters,
+  ...apiRegistrationPrinters,
+  ...flowControlPrinters,
   // kube registers no printer for these and serves its default table.
   "core/limitranges": defaultPrinter,
   "rbac.authorization.k8s.io/roles": defaultPrinter,
   "rbac.authorization.k8s.io/clusterroles": defaultPrinter,
   "storage.k8s.io/csistoragecapacities": defaultPrinter,
+  "apiextensions.k8s.io/customresourcedefinitions": defaultPrinter,
 };
 
 const TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
@@ -84,7 +91,7 @@ export function toTable(
     apiVersion: "meta.k8s.io/v1",
     metadata: listMeta,
     columnDefinitions: printer.columns,
-    rows: objects.map((o) => {
+    rows: (printer.order ? printer.order(objects) : objects).map((o) => {
       const conditions = printer.conditions?.(o);
       return {
         cells: printer.cells(o, now),

@@ -96,7 +96,35 @@ const networkPolicyPrinter: Printer = {
   },
 };
 
+interface ServiceCIDR {
+  spec?: { cidrs?: string[] | null };
+}
+
+const serviceCIDRPrinter: Printer = {
+  columns: columns("networking.k8s.io/servicecidrs", ["Name", "CIDRs", "Age"]),
+  cells: (o, now) => [nameOf(o), (view<ServiceCIDR>(o).spec?.cidrs ?? []).join(","), ageOf(o, now)],
+};
+
+interface IPAddress {
+  spec?: { parentRef?: { group?: string; resource?: string; namespace?: string; name?: string } | null };
+}
+
+/** The parent as group-qualified resource, namespace and name ("services/default/kubernetes"). */
+export function formatParentRef(ref: NonNullable<IPAddress["spec"]>["parentRef"]): string {
+  if (!ref) return "<none>";
+  const resource = ref.group ? `${ref.resource ?? ""}.${ref.group}` : (ref.resource ?? "");
+  return `${resource.toLowerCase()}${ref.namespace ? `/${ref.namespace}` : ""}/${ref.name ?? ""}`;
+}
+
+const ipAddressPrinter: Printer = {
+  // kube defines no Age column for IPAddresses but still sends the age as a third cell.
+  columns: columns("networking.k8s.io/ipaddresses", ["Name", "ParentRef"]),
+  cells: (o, now) => [nameOf(o), formatParentRef(view<IPAddress>(o).spec?.parentRef), ageOf(o, now)],
+};
+
 export const networkingPrinters: Record<string, Printer> = {
+  "networking.k8s.io/servicecidrs": serviceCIDRPrinter,
+  "networking.k8s.io/ipaddresses": ipAddressPrinter,
   "discovery.k8s.io/endpointslices": endpointSlicePrinter,
   "networking.k8s.io/ingresses": ingressPrinter,
   "networking.k8s.io/ingressclasses": ingressClassPrinter,
