@@ -17,6 +17,24 @@ const namedEscapes: Record<number, string> = {
   13: "\\r",
 };
 
+/**
+ * Go's strconv.Quote (what %q prints): printable runes kept, the rest escaped as Go escapes them. Of the runes
+ * past Latin-1, all are taken as printable.
+ */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += "\\\\";
+    else if (c > 0xff || printable(c)) out += ch;
+    else if (namedEscapes[c]) out += namedEscapes[c];
+    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, "0")}`;
+    else out += `\\u${c.toString(16).padStart(4, "0")}`;
+  }
+  return `${out}"`;
+}
+
 /** encoding/json's quoteChar: a byte as Go's scanner quotes it in "invalid character ..." errors. */
 export function goQuoteChar(c: number): string {
   if (c === 0x27) return "'\\''";

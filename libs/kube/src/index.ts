@@ -9,7 +9,7 @@ export {
   type StatusReason,
   statusCodes,
 } from "./errors.ts";
-export { goJsonKind, goQuoteChar, hasDuplicateKeys, type JsonScan, scanJson } from "./go-json.ts";
+export { goJsonKind, goQuote, goQuoteChar, hasDuplicateKeys, type JsonScan, scanJson } from "./go-json.ts";
 export { type KubeconfigParams, renderKubeconfig } from "./kubeconfig.ts";
 export type { KubeObject, ObjectMeta } from "./object.ts";
 export {
@@ -44,3 +44,4 @@ export {
   parseLabelSelector,
   type Selector,
 } from "./selectors.ts";
+export { MAX_ERROR_BODY, readLimited, responseOn, splice, upgradeHeaders } from "./upgrade-relay.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { goQuoteChar, hasDuplicateKeys, scanJson } from "../src/go-json.ts";
+import { goQuote, goQuoteChar, hasDuplicateKeys, scanJson } from "../src/go-json.ts";
 
 const scan = (s: string | Buffer) => scanJson(typeof s === "string" ? Buffer.from(s) : s);
 
@@ -88,4 +88,16 @@ describe("the quick check for repeated keys agrees with the full scan", () => {
       assert.equal(hasDuplicateKeys(doc), scanJson(Buffer.from(doc)).duplicates.length > 0);
     });
   }
+});
+
+describe("goQuote: Go's strconv.Quote", () => {
+  const cases: [string, string, string][] = [
+    ["plain text", "web-1", '"web-1"'],
+    ["quotes and backslashes", 'a"b\\c', '"a\\"b\\\\c"'],
+    ["named escapes", "\u0007\b\f\n\r\t\v", '"\\a\\b\\f\\n\\r\\t\\v"'],
+    ["other C0 controls and DEL as \\x", "\u0001\u001f\u007f", '"\\x01\\x1f\\x7f"'],
+    ["C1 controls, no-break space and soft hyphen as \\u", "\u0085\u00a0\u00ad", '"\\u0085\\u00a0\\u00ad"'],
+    ["printable Latin-1 and beyond kept", "é€😀", '"é€😀"'],
+  ];
+  for (const [name, s, want] of cases) it(name, () => assert.equal(goQuote(s), want));
 });

@@ -16,6 +16,14 @@ export function encodeContinue(revision: number, nextKeySuffix: string): string 
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
+/**
+ * The token of a page that ends at `lastKey`, read under `prefix` (which ends in "/"): kube's cacher trims the
+ * list's key without that slash, so the start it hands out begins with one.
+ */
+export function pageContinue(revision: number, prefix: string, lastKey: string): string {
+  return encodeContinue(revision, `/${lastKey.slice(prefix.length)}\u0000`);
+}
+
 const invalid = (why: string) => errors.badContinue(`continue key is not valid${why ? `: ${why}` : ""}`);
 const BASE64URL = /[A-Za-z0-9_-]/;
 

@@ -1,5 +1,5 @@
 export { decodeObject, encodeObject } from "./codec.ts";
-export { decodeContinue, encodeContinue } from "./continue-token.ts";
+export { decodeContinue, encodeContinue, pageContinue } from "./continue-token.ts";
 export {
   type Compare,
   EtcdClient,

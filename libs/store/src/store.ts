@@ -1,6 +1,6 @@
 import { errors, type KubeObject, type QualifiedResource, StatusError } from "@evk/kube";
 import { decodeObject, encodeObject, storedCopy } from "./codec.ts";
-import { decodeContinue, encodeContinue } from "./continue-token.ts";
+import { decodeContinue, encodeContinue, pageContinue } from "./continue-token.ts";
 import {
   type EtcdClient,
   isCompacted,
@@ -31,6 +31,8 @@ export interface ListOptions {
   continue?: string;
   /** Read at exactly this revision (resourceVersionMatch=Exact); default: the newest. */
   revision?: number;
+  /** Only objects it passes are listed (a label or field selector); pages are filled with them. */
+  filter?: (o: KubeObject) => boolean;
 }
 
 export interface ListResult {
@@ -269,9 +271,14 @@ export class Store {
     return { stop: () => w.stop() };
   }
 
-  /** A consistent list from etcd at one revision; pages of `limit` share that revision through `continue`. */
+  /**
+   * A consistent list from etcd at one revision; pages of `limit` share that revision through `continue`. With
+   * a `filter`, a page holds up to `limit` objects that pass it: etcd is read on, in ranges that double in size
+   * (kube's etcd3 store), until the page is full or the range ends.
+   */
   async list(r: ResourceRef, opts: ListOptions = {}): Promise<ListResult> {
     const prefix = resourcePrefix(this.cluster, r, opts.namespace);
+    const end = prefixEnd(prefix);
     let start = prefix;
     let revision = opts.revision ?? 0;
     if (opts.continue) {
@@ -281,29 +288,55 @@ export class Store {
       revision = Math.max(tok.revision, 0);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const filter = opts.filter;
     return this.run(async () => {
-      let res: Awaited<ReturnType<EtcdClient["range"]>>;
-      try {
-        res = await this.etcd.range({ key: start, range_end: prefixEnd(prefix), limit, revision });
-      } catch (err) {
-        if (isCompacted(err)) {
-          if (opts.continue) throw errors.continueExpired(encodeContinue(-1, start.slice(prefix.length)));
-          throw errors.tooOldResourceVersion(revision, 0);
+      const items: KubeObject[] = [];
+      let key = start;
+      let rangeLimit = limit;
+      let lastKey: string | undefined;
+      let more = false;
+      let count = 0;
+      for (;;) {
+        let res: Awaited<ReturnType<EtcdClient["range"]>>;
+        try {
+          res = await this.etcd.range({ key, range_end: end, limit: rangeLimit, revision });
+        } catch (err) {
+          if (isCompacted(err)) {
+            if (opts.continue) throw errors.continueExpired(encodeContinue(-1, start.slice(prefix.length)));
+            throw errors.tooOldResourceVersion(revision, 0);
+          }
+          throw err;
         }
-        throw err;
+        // Every further range reads at the revision the first one was answered at.
+        if (revision === 0) revision = res.header.revision;
+        more = res.more;
+        count = res.count;
+        for (const kv of res.kvs) {
+          if (limit > 0 && items.length >= limit) {
+            more = true;
+            break;
+          }
+          lastKey = kv.key.toString("utf8");
+          const obj = decodeObject(kv.value, kv.mod_revision);
+          if (!filter || filter(obj)) items.push(obj);
+        }
+        if (!more || limit === 0 || items.length >= limit || lastKey === undefined) break;
+        key = `${lastKey}\u0000`;
+        rangeLimit = Math.min(rangeLimit * 2, MAX_RANGE_LIMIT);
       }
-      const listRevision = revision || res.header.revision;
-      const items = res.kvs.map((kv) => decodeObject(kv.value, kv.mod_revision));
-      const out: ListResult = { items, revision: listRevision };
-      if (res.more && res.kvs.length > 0) {
-        const lastKey = (res.kvs[res.kvs.length - 1] as KeyValue).key.toString("utf8");
-        out.continue = encodeContinue(listRevision, `${lastKey.slice(prefix.length)}\u0000`);
-        out.remainingItemCount = res.count - res.kvs.length;
+      const out: ListResult = { items, revision };
+      if (more && lastKey !== undefined) {
+        out.continue = pageContinue(revision, prefix, lastKey);
+        // etcd counts objects the filter would drop: with one, how many remain is not known.
+        if (!filter) out.remainingItemCount = count - limit;
       }
       return out;
     });
   }
 }
+
+/** The largest range a filtered list reads at once (kube's etcd3 maxLimit). */
+const MAX_RANGE_LIMIT = 10_000;
 
 export interface StoreWatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";

@@ -1,7 +1,16 @@
 import { errors, type KubeObject } from "@evk/kube";
 import { decodeObject } from "./codec.ts";
+import { pageContinue } from "./continue-token.ts";
 import { type EtcdClient, type EtcdWatch, prefixEnd, type WatchEvent } from "./etcd/client.ts";
-import { assertClusterName, clusterPrefix, type ObjectRef, objectKey, parseKey, type ResourceRef } from "./keys.ts";
+import {
+  assertClusterName,
+  clusterPrefix,
+  type ObjectRef,
+  objectKey,
+  parseKey,
+  type ResourceRef,
+  resourcePrefix,
+} from "./keys.ts";
 
 export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
 
@@ -275,6 +284,39 @@ export class WatchCache {
       for (const k of keys) items.push(m.get(k) as CachedObject);
     }
     return { items, revision: this.rev };
+  }
+
+  /**
+   * One page of a list at the cache's revision, as kube's cacher serves it: up to `limit` objects that pass
+   * `filter` (0: all of them), and when objects follow the last one taken, the continue token that resumes after
+   * it (from etcd, at the same revision) with, unfiltered, how many remain.
+   */
+  page(
+    r: ResourceRef,
+    opts: { namespace?: string; limit?: number; filter?: (o: KubeObject) => boolean } = {},
+  ): { items: KubeObject[]; revision: number; continue?: string; remainingItemCount?: number } {
+    const all = this.list(r, opts.namespace);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let last = -1;
+    for (let i = 0; i < all.items.length; i++) {
+      const o = (all.items[i] as CachedObject).object;
+      if (!opts.filter || opts.filter(o)) {
+        items.push(o);
+        last = i;
+      }
+      if (limit > 0 && items.length >= limit) break;
+    }
+    const out: { items: KubeObject[]; revision: number; continue?: string; remainingItemCount?: number } = {
+      items,
+      revision: all.revision,
+    };
+    if (limit > 0 && items.length >= limit && last < all.items.length - 1) {
+      const prefix = resourcePrefix(this.cluster, r, opts.namespace);
+      out.continue = pageContinue(all.revision, prefix, (all.items[last] as CachedObject).key);
+      if (!opts.filter) out.remainingItemCount = all.items.length - limit;
+    }
+    return out;
   }
 
   get(ref: ObjectRef): CachedObject | undefined {

@@ -116,6 +116,64 @@ describe("store (real etcd)", () => {
     await rejectsWith(s.list(pods, { continue: "garbage" }), "BadRequest", 400);
   });
 
+  it("fills each filtered page up to the limit, as kube's etcd3 store reads on until the page is full", async () => {
+    const s = new Store({ etcd: client, cluster: "filtered" });
+    // 40 pods, one in five selected: a page of 3 needs more than one range of 3, then of 6, 12… keys.
+    for (let i = 0; i < 40; i++) {
+      const o = pod(`f-${String(i).padStart(2, "0")}`);
+      await s.create(ref(o.metadata.name as string), {
+        ...o,
+        metadata: { ...o.metadata, labels: { pick: String(i % 5 === 4) } },
+      });
+    }
+    const filter = (o: KubeObject) => o.metadata.labels?.pick === "true";
+    const decoded = (t: string | undefined) =>
+      t === undefined ? undefined : (JSON.parse(Buffer.from(t, "base64url").toString("utf8")) as { start: string });
+    const pages: { names: string[]; start?: string; remaining?: number }[] = [];
+    let cont: string | undefined;
+    let revision: number | undefined;
+    do {
+      const page = await s.list(pods, { namespace: "default", limit: 3, filter, ...(cont ? { continue: cont } : {}) });
+      revision ??= page.revision;
+      assert.equal(page.revision, revision, "every page at the first page's revision");
+      pages.push({
+        names: page.items.map((o) => o.metadata.name as string),
+        ...(page.continue ? { start: decoded(page.continue)?.start } : {}),
+        ...(page.remainingItemCount !== undefined ? { remaining: page.remainingItemCount } : {}),
+      });
+      cont = page.continue;
+    } while (cont);
+    // No remainingItemCount with a filter; a continue after a full page while keys remain (even when none of
+    // them passes: the last page is then empty, as kube's).
+    assert.deepEqual(pages, [
+      { names: ["f-04", "f-09", "f-14"], start: "/f-14\u0000" },
+      { names: ["f-19", "f-24", "f-29"], start: "/f-29\u0000" },
+      { names: ["f-34", "f-39"] },
+    ]);
+    const exact = await s.list(pods, { namespace: "default", limit: 2, filter: (o) => o.metadata.name === "f-38" });
+    assert.deepEqual(
+      exact.items.map((o) => o.metadata.name),
+      ["f-38"],
+    );
+    assert.equal(exact.continue, undefined, "the range ended before the page was full: no continue");
+    // Unfiltered: remainingItemCount is what follows the page.
+    const plain = await s.list(pods, { namespace: "default", limit: 15 });
+    assert.deepEqual(
+      [plain.items.length, plain.remainingItemCount, decoded(plain.continue)?.start],
+      [15, 25, "/f-14\u0000"],
+    );
+    // A page filled by its last key while keys follow: a continue, and an empty last page.
+    const full = await s.list(pods, { namespace: "default", limit: 1, filter: (o) => o.metadata.name === "f-00" });
+    assert.equal(decoded(full.continue)?.start, "/f-00\u0000");
+    const after = await s.list(pods, {
+      namespace: "default",
+      limit: 1,
+      filter: (o) => o.metadata.name === "f-00",
+      continue: full.continue as string,
+    });
+    assert.deepEqual([after.items, after.continue], [[], undefined]);
+  });
+
   it("reports a continue token whose revision was compacted as Expired (410)", async () => {
     const s = new Store({ etcd: client, cluster: "compact" });
     for (let i = 0; i < 5; i++) await s.create(ref(`c-${i}`), pod(`c-${i}`));

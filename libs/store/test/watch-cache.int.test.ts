@@ -58,6 +58,33 @@ describe("watch cache (real etcd)", function () {
     assert.deepEqual(cache.list({ group: "apps", resource: "deployments" }).items, []);
   });
 
+  it("serves filtered pages as kube's cacher does; etcd continues them at the page's revision", async () => {
+    for (let i = 0; i < 12; i++)
+      await store.create(ref(`pg-${String(i).padStart(2, "0")}`, "pages"), pod(`pg-${i}`, "pages", i));
+    await cache.sync();
+    const filter = (o: KubeObject) => (o.data as { n: number }).n % 4 === 3;
+    const start = (t: string | undefined) =>
+      t && (JSON.parse(Buffer.from(t, "base64url").toString("utf8")) as { start: string }).start;
+    const first = cache.page(pods, { namespace: "pages", limit: 2, filter });
+    assert.deepEqual(
+      [first.items.map((o) => o.metadata.name), start(first.continue), first.remainingItemCount],
+      [["pg-3", "pg-7"], "/pg-07\u0000", undefined],
+    );
+    const rest = await store.list(pods, { namespace: "pages", limit: 2, filter, continue: first.continue as string });
+    assert.deepEqual(
+      [rest.items.map((o) => o.metadata.name), rest.continue, rest.revision],
+      [["pg-11"], undefined, first.revision],
+    );
+    // The same page from etcd, and unfiltered pages with what remains.
+    const fromEtcd = await store.list(pods, { namespace: "pages", limit: 2, filter });
+    assert.deepEqual([fromEtcd.items, start(fromEtcd.continue)], [first.items, start(first.continue)]);
+    const plain = cache.page(pods, { namespace: "pages", limit: 5 });
+    assert.deepEqual([plain.items.length, plain.remainingItemCount, start(plain.continue)], [5, 7, "/pg-04\u0000"]);
+    const whole = cache.page(pods, { namespace: "pages", limit: 12 });
+    assert.deepEqual([whole.items.length, whole.continue], [12, undefined]);
+    assert.equal(cache.page(pods, { namespace: "pages", filter }).items.length, 3, "no limit: every match");
+  });
+
   it("replays history after a revision, then streams live changes with the previous state", async () => {
     const from = await cache.sync();
     const created = await store.create(ref("w"), pod("w"));

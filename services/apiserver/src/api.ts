@@ -5,6 +5,7 @@ import type { ObjectRef, Store, WatchCache } from "@evk/store";
 import { ACCESS_REVIEWS, answerReview } from "./access-review.ts";
 import {
   Admission,
+  type Admitted,
   attributesFor,
   beforeSystemFields,
   type Operation,
@@ -37,7 +38,14 @@ import { resize } from "./pod-resize.ts";
 import type { PodStreams } from "./pod-streams.ts";
 import { decodeKubeProtobuf } from "./protobuf.ts";
 import type { ResourceRequest } from "./request-info.ts";
-import { apiVersionOf, lookupResource, NO_DELETECOLLECTION, type ResourceType } from "./resources.ts";
+import {
+  apiVersionOf,
+  componentStatuses,
+  lookupResource,
+  NO_DELETECOLLECTION,
+  type ResourceType,
+  requestWarnings,
+} from "./resources.ts";
 import { negotiateRequest, outputOf, plainJson, sendNegotiated, sendStatus, watchStream } from "./responses.ts";
 import {
   createCauses,
@@ -64,6 +72,47 @@ import { type Printer, TABLE_CONTENT_TYPE, tableColumns, toTable } from "./table
 import { answerTokenReview } from "./token-review.ts";
 import type { ServiceAccountTokens, TokenRequestBody, UserInfo } from "./tokens.ts";
 import { nameCauses, updateResourceVersionProblem } from "./validation.ts";
+
+/** The kinds subresources write when they are not their resource's own, as admission names them. */
+const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" };
+const EVICTION = { group: "policy", version: "v1", kind: "Eviction" };
+const BINDING = { group: "", version: "v1", kind: "Binding" };
+const TOKEN_REQUEST = { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
+/** The legacy namespaces/<ns>/bindings endpoint, a resource of its own to admission. */
+const LEGACY_BINDINGS: ResourceType = {
+  group: "",
+  version: "v1",
+  resource: "bindings",
+  kind: "Binding",
+  singular: "binding",
+  namespaced: true,
+};
+
+/** A subresource create past mutating admission: its object as admission left it, and the rest to run. */
+type SubresourceAdmission = Admitted & { object: KubeObject; warnings: string[] };
+
+/**
+ * The object of a create on a subresource as kube's create handler hands it to admission: of the
+ * subresource's kind, in the request's namespace, with the system fields wiped unless the storage keeps them
+ * (a binding's and a token request's uid is a precondition).
+ */
+function createdObject(
+  body: unknown,
+  kind: { group: string; version: string; kind: string },
+  namespace: string | undefined,
+  keepSystemFields: boolean,
+): KubeObject {
+  const o = (body && typeof body === "object" && !Array.isArray(body) ? body : {}) as Partial<KubeObject>;
+  const metadata: KubeObject["metadata"] = { ...(o.metadata ?? {}) };
+  if (namespace && metadata.namespace && metadata.namespace !== namespace)
+    throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+  if (namespace) metadata.namespace = namespace;
+  if (!keepSystemFields) {
+    for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"])
+      delete (metadata as Record<string, unknown>)[k];
+  }
+  return { ...o, kind: kind.kind, apiVersion: apiVersionOf(kind), metadata };
+}
 
 /** kube-apiserver's limit on request bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -221,12 +270,20 @@ export class ResourceApi {
     type: ResourceType,
     info: ResourceRequest,
     operation: Operation,
-    objects: { name?: string; object?: unknown; oldObject?: unknown; options: Record<string, unknown> },
+    objects: {
+      name?: string;
+      object?: unknown;
+      oldObject?: unknown;
+      options: Record<string, unknown>;
+      /** The kind a subresource writes when it is not the resource's own (Scale, Eviction, Binding…). */
+      kind?: { group: string; version: string; kind: string };
+    },
     user: UserInfo | undefined,
   ) {
     const dryRun = Array.isArray(objects.options.dryRun) && objects.options.dryRun.length > 0;
     return attributesFor(type, {
       ...(info.subresource ? { subresource: info.subresource } : {}),
+      ...(objects.kind ? { kind: objects.kind } : {}),
       namespace: type.namespaced ? info.namespace : undefined,
       name: objects.name ?? info.name ?? "",
       operation,
@@ -236,6 +293,26 @@ export class ResourceApi {
       options: objects.options,
       user,
     });
+  }
+
+  /** The attributes of an UPDATE of the resource or the request's subresource (`kind`: a subresource's own). */
+  private updating(
+    type: ResourceType,
+    info: ResourceRequest,
+    query: URLSearchParams,
+    user: UserInfo | undefined,
+    object: unknown,
+    oldObject: unknown,
+    kind?: { group: string; version: string; kind: string },
+  ) {
+    return () =>
+      this.attributes(
+        type,
+        info,
+        "UPDATE",
+        { object, oldObject, options: writeOptions("UpdateOptions", query), ...(kind ? { kind } : {}) },
+        user,
+      );
   }
 
   /** How admission sees a write's objects (the request's version) and how a webhook's patch is decoded. */
@@ -309,7 +386,6 @@ export class ResourceApi {
       condition = { type: "Healthy", status: "False", error: (err as Error).message };
     }
     const etcd = { kind: "ComponentStatus", apiVersion: "v1", metadata: { name: "etcd-0" }, conditions: [condition] };
-    setWarnings(res, ["v1 ComponentStatus is deprecated in v1.19+"]);
     if (name === undefined)
       return sendJson(res, 200, { kind: "ComponentStatusList", apiVersion: "v1", metadata: {}, items: [etcd] });
     if (name !== "etcd-0") throw errors.notFound({ group: "", resource: "componentstatuses" }, name);
@@ -337,6 +413,7 @@ export class ResourceApi {
     if (info.group === "" && info.version === "v1" && info.resource === "componentstatuses" && !info.namespace) {
       if (info.verb !== "get" && info.verb !== "list")
         throw new StatusError("MethodNotAllowed", `${info.verb} is not supported on componentstatuses`);
+      setWarnings(res, requestWarnings(componentStatuses));
       negotiateRequest(req, "v1", "ComponentStatus", info.verb);
       return this.componentStatuses(info.name, res);
     }
@@ -363,7 +440,9 @@ export class ResourceApi {
       // The legacy binding endpoint: the pod is named by the Binding itself.
       const b = (await readBody(req)) as Binding | undefined;
       const pods = lookupResource("", "v1", "pods") as ResourceType;
-      return this.bind(pods, info.namespace, b?.metadata?.name ?? "", b, res);
+      const name = b?.metadata?.name ?? "";
+      const admitted = await this.admitSubresourceCreate(LEGACY_BINDINGS, info, BINDING, b, false, query, user, name);
+      return this.bind(pods, info.namespace, name, (admitted.mutated ?? b) as Binding, res, admitted, query);
     }
     let type = lookupResource(info.group, info.version, info.resource, this.customResources);
     if (!type && this.customResources) {
@@ -374,7 +453,8 @@ export class ResourceApi {
     if (!type || (info.subresource && !(type.subresources ?? []).includes(info.subresource))) {
       throw new StatusError("NotFound", "the server could not find the requested resource");
     }
-    if (type.behaviour?.warnings) setWarnings(res, type.behaviour.warnings);
+    // A custom resource's deprecated version is told before anything is checked (the CRD handler's order).
+    if (type.behaviour) setWarnings(res, requestWarnings(type));
     if (type.namespaced === false && info.namespace)
       throw new StatusError("NotFound", "the server could not find the requested resource");
     // kube routes POST to a collection and PUT and PATCH to an object; the other way round is no method there.
@@ -385,6 +465,8 @@ export class ResourceApi {
       throw methodNotAllowed();
     // go-restful refuses a PATCH's content type (415) before the answer's media type is negotiated (406).
     if (info.verb === "patch") requirePatchType(req);
+    // A deprecated kind is told on every route kube has for it (its installer wraps each route's handler).
+    if (!type.behaviour && !info.subresource) setWarnings(res, requestWarnings(type));
     negotiateRequest(req, apiVersionOf(type), type.kind, info.verb, info.subresource);
     if (info.subresource) return this.subresource(type, info, info.subresource, req, res, query, user);
     const ref = (name: string) => ({
@@ -467,26 +549,7 @@ export class ResourceApi {
           if (rvProblem) throw rvProblem;
           // 0, like none, is an unconditional update.
           if (rv && rv !== "0" && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          const builtIn = (o: KubeObject) =>
-            applyDefaults(type.group, type.resource, o, {
-              operation: "update",
-              old: cur,
-              reads: cacheReads(this.cache),
-            });
-          const next = builtIn(obj);
-          const stored = await this.admission.write(
-            () =>
-              this.attributes(
-                type,
-                info,
-                "UPDATE",
-                { object: next, oldObject: cur, options: writeOptions("UpdateOptions", query) },
-                user,
-              ),
-            this.admissionHooks(type, builtIn),
-            (mutated) => checkedUpdate(type, cur, (mutated ?? next) as KubeObject),
-            warnings,
-          );
+          const stored = await this.admitUpdate(type, info, query, user, cur, obj, warnings);
           return this.fields.updated(type, await this.served(type, cur), given, manager, stored);
         });
         setWarnings(res, warnings);
@@ -511,27 +574,8 @@ export class ResourceApi {
           const next = await this.conversions.toStorage(type, requested);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, info.name as string);
-          const builtIn = (o: KubeObject) =>
-            applyDefaults(type.group, type.resource, o, {
-              operation: "update",
-              old: cur,
-              reads: cacheReads(this.cache),
-            });
-          const defaulted = builtIn(next);
           admissionWarnings.length = 0;
-          const stored = await this.admission.write(
-            () =>
-              this.attributes(
-                type,
-                info,
-                "UPDATE",
-                { object: defaulted, oldObject: cur, options: writeOptions("UpdateOptions", query) },
-                user,
-              ),
-            this.admissionHooks(type, builtIn),
-            (mutated) => checkedUpdate(type, cur, (mutated ?? defaulted) as KubeObject),
-            admissionWarnings,
-          );
+          const stored = await this.admitUpdate(type, info, query, user, cur, next, admissionWarnings);
           return this.fields.updated(type, live, requested, manager, stored);
         });
         setWarnings(res, [...patcher.warnings, ...admissionWarnings]);
@@ -777,27 +821,7 @@ export class ResourceApi {
           const next = await this.conversions.toStorage(type, applied.object);
           const rv = next.metadata?.resourceVersion;
           if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, name);
-          const builtIn = (o: KubeObject) =>
-            applyDefaults(type.group, type.resource, o, {
-              operation: "update",
-              old: cur,
-              reads: cacheReads(this.cache),
-            });
-          const defaulted = builtIn(next);
-          const stored = await this.admission.write(
-            () =>
-              this.attributes(
-                type,
-                info,
-                "UPDATE",
-                { object: defaulted, oldObject: cur, options: writeOptions("UpdateOptions", query) },
-                user,
-              ),
-            this.admissionHooks(type, builtIn),
-            (mutated) => checkedUpdate(type, cur, (mutated ?? defaulted) as KubeObject),
-            warnings,
-          );
-          return applied.finish(stored);
+          return applied.finish(await this.admitUpdate(type, info, query, user, cur, next, warnings));
         });
       } catch (err) {
         // Deleted meanwhile: the apply creates it.
@@ -807,6 +831,31 @@ export class ResourceApi {
       setWarnings(res, warnings);
       return sendJson(res, 200, await this.served(type, await this.finishDeletion(store, r, updated)));
     }
+  }
+
+  /**
+   * An update of the main resource to `next` (in its storage version) over `cur`, as kube runs one: decoding
+   * defaults and built-in admission, webhooks and policies, the strategy and validation. Returns what is to be
+   * stored, before its managedFields.
+   */
+  private admitUpdate(
+    type: ResourceType,
+    info: ResourceRequest,
+    query: URLSearchParams,
+    user: UserInfo | undefined,
+    cur: KubeObject,
+    next: KubeObject,
+    warnings: string[],
+  ): Promise<KubeObject> {
+    const builtIn = (o: KubeObject) =>
+      applyDefaults(type.group, type.resource, o, { operation: "update", old: cur, reads: cacheReads(this.cache) });
+    const defaulted = builtIn(next);
+    return this.admission.write(
+      this.updating(type, info, query, user, defaulted, cur),
+      this.admissionHooks(type, builtIn),
+      (mutated) => checkedUpdate(type, cur, (mutated ?? defaulted) as KubeObject),
+      warnings,
+    );
   }
 
   /**
@@ -971,24 +1020,40 @@ export class ResourceApi {
     switch (sub) {
       case "approval": // certificatesigningrequests: the approval conditions live in status
       case "status":
-        return this.statusWrite(type, info, r, req, res, prepareForStatusUpdate);
+        return this.statusWrite(type, info, r, req, res, user, prepareForStatusUpdate);
       case "ephemeralcontainers":
         if (info.verb === "create" || info.verb === "delete") throw notAllowed();
-        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForEphemeralContainers(cur, next));
+        return this.statusWrite(type, info, r, req, res, user, (_t, cur, next) =>
+          prepareForEphemeralContainers(cur, next),
+        );
       case "resize":
         if (!["get", "update", "patch"].includes(info.verb)) throw notAllowed();
-        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => resize(cur, next));
+        return this.statusWrite(type, info, r, req, res, user, (_t, cur, next) => resize(cur, next));
       case "finalize":
         if (info.verb !== "update") throw notAllowed();
-        return this.statusWrite(type, info, r, req, res, (_t, cur, next) => prepareForFinalize(cur, next));
+        return this.statusWrite(type, info, r, req, res, user, (_t, cur, next) => prepareForFinalize(cur, next));
       case "scale":
-        return this.scale(type, info, r, req, res);
-      case "eviction":
+        return this.scale(type, info, r, req, res, user);
+      case "eviction": {
         if (info.verb !== "create") throw notAllowed();
-        return this.evict(r, query, (await readBody(req)) as EvictionBody | undefined, res);
-      case "binding":
+        const body = (await readBody(req)) as EvictionBody | undefined;
+        const admitted = await this.admitSubresourceCreate(type, info, EVICTION, body, false, query, user);
+        return this.evict(r, query, (admitted.mutated ?? body) as EvictionBody | undefined, res, admitted);
+      }
+      case "binding": {
         if (info.verb !== "create") throw notAllowed();
-        return this.bind(type, info.namespace as string, name, (await readBody(req)) as Binding | undefined, res);
+        const body = (await readBody(req)) as Binding | undefined;
+        const admitted = await this.admitSubresourceCreate(type, info, BINDING, body, true, query, user);
+        return this.bind(
+          type,
+          info.namespace as string,
+          name,
+          (admitted.mutated ?? body) as Binding,
+          res,
+          admitted,
+          query,
+        );
+      }
       case "log":
       case "exec":
       case "attach":
@@ -1001,12 +1066,14 @@ export class ResourceApi {
         const body = ((await readBody(req, { protobuf: true })) ?? {}) as TokenRequestBody;
         if (typeof body !== "object" || Array.isArray(body))
           throw errors.badRequest("the request body must be a JSON object");
-        const out = await this.tokens.issue(info.namespace as string, name, body);
-        if (out.warnings.length)
-          res.setHeader(
-            "Warning",
-            out.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
-          );
+        const admitted = await this.admitSubresourceCreate(type, info, TOKEN_REQUEST, body, true, query, user);
+        const out = await this.tokens.issue(
+          info.namespace as string,
+          name,
+          (admitted.mutated ?? body) as TokenRequestBody,
+          (request) => admitted.validate(request),
+        );
+        setWarnings(res, [...admitted.warnings, ...out.warnings]);
         return sendJson(res, 201, out.object);
       }
       default:
@@ -1015,14 +1082,64 @@ export class ResourceApi {
   }
 
   /**
+   * Mutating admission of a subresource create (an eviction, a binding, a token request), whose object is of its
+   * own kind, decoded as kube's create handler decodes it; its validating half is the storage's to run.
+   */
+  private async admitSubresourceCreate(
+    type: ResourceType,
+    info: ResourceRequest,
+    kind: { group: string; version: string; kind: string },
+    body: unknown,
+    keepSystemFields: boolean,
+    query: URLSearchParams,
+    user: UserInfo | undefined,
+    name?: string,
+  ): Promise<SubresourceAdmission> {
+    const object = createdObject(body, kind, type.namespaced ? info.namespace : undefined, keepSystemFields);
+    const warnings: string[] = [];
+    const admitted = await this.admission.admit(
+      () =>
+        this.attributes(
+          type,
+          info,
+          "CREATE",
+          { ...(name === undefined ? {} : { name }), object, options: writeOptions("CreateOptions", query), kind },
+          user,
+        ),
+      {},
+      warnings,
+    );
+    return {
+      mutated: admitted.mutated,
+      object: (admitted.mutated ?? object) as KubeObject,
+      validate: admitted.validate,
+      warnings,
+    };
+  }
+
+  /**
    * pods/eviction: delete the pod if its disruption budget allows, charging the budget first so that
    * concurrent evictions cannot overdraw it (eviction.ts decides; a budget write conflict decides again).
    */
-  private async evict(r: ObjectRef, query: URLSearchParams, body: EvictionBody | undefined, res: ServerResponse) {
+  private async evict(
+    r: ObjectRef,
+    query: URLSearchParams,
+    body: EvictionBody | undefined,
+    res: ServerResponse,
+    admitted: SubresourceAdmission,
+  ) {
     if (body?.metadata?.name !== undefined && body.metadata.name !== r.name)
       throw errors.badRequest("name in URL does not match name in Eviction object");
     const opts = body?.deleteOptions ?? {};
-    const dryRun = isDryRun(query.getAll("dryRun")) || (Array.isArray(opts.dryRun) && isDryRun(opts.dryRun));
+    // Validating admission sees the request's dryRun in the eviction's own deleteOptions (kube's propagateDryRun).
+    const queryDryRun = query.getAll("dryRun");
+    await admitted.validate(
+      body?.deleteOptions && !body.deleteOptions.dryRun?.length && queryDryRun.length
+        ? { ...admitted.object, deleteOptions: { ...body.deleteOptions, dryRun: queryDryRun } }
+        : admitted.object,
+    );
+    setWarnings(res, admitted.warnings);
+    const dryRun = isDryRun(queryDryRun) || (Array.isArray(opts.dryRun) && isDryRun(opts.dryRun));
     const store = dryRun ? dryRunStore(this.store) : this.store;
     const pods = lookupResource("", "v1", "pods") as ResourceType;
     const pdbs = { group: "policy", resource: "poddisruptionbudgets", namespace: r.namespace };
@@ -1058,6 +1175,7 @@ export class ResourceApi {
     r: ObjectRef,
     req: IncomingMessage,
     res: ServerResponse,
+    user: UserInfo | undefined,
     strategy: (type: ResourceType, cur: KubeObject, next: KubeObject) => KubeObject,
   ): Promise<void> {
     const name = r.name;
@@ -1115,6 +1233,7 @@ export class ResourceApi {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
     const updated = await store.guaranteedUpdate(r, async (cur) => {
+      warnings.length = 0;
       const n = await next(cur);
       const rv = n.metadata?.resourceVersion;
       if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, name);
@@ -1132,14 +1251,24 @@ export class ResourceApi {
         { operation: "update", old: cur, subresource: info.subresource ?? "status" },
       );
       const b = info.subresource === "status" ? type.behaviour : undefined;
-      const prepared = b?.prepareForStatusUpdate
-        ? b.prepareForStatusUpdate(cur, defaulted)
-        : strategy(type, cur, defaulted);
-      const problems = b?.validateStatusUpdate
-        ? b.validateStatusUpdate(prepared, cur)
-        : statusUpdateProblems(type, info.subresource ?? "status", cur, prepared);
-      if (problems.length) throw errors.invalid(type.kind, name, problems, type.group);
-      return applied ? applied(prepared) : this.fields.updated(target, cur, defaulted, manager, prepared, true);
+      // Admitted as kube admits a subresource update: webhooks and policies see the whole object.
+      const stored = await this.admission.write(
+        this.updating(type, info, query, user, defaulted, cur),
+        this.admissionHooks(type),
+        (mutated) => {
+          const given = (mutated ?? defaulted) as KubeObject;
+          const prepared = b?.prepareForStatusUpdate
+            ? b.prepareForStatusUpdate(cur, given)
+            : strategy(type, cur, given);
+          const problems = b?.validateStatusUpdate
+            ? b.validateStatusUpdate(prepared, cur)
+            : statusUpdateProblems(type, info.subresource ?? "status", cur, prepared);
+          if (problems.length) throw errors.invalid(type.kind, name, problems, type.group);
+          return prepared;
+        },
+        warnings,
+      );
+      return applied ? applied(stored) : this.fields.updated(target, cur, defaulted, manager, stored, true);
     });
     setWarnings(res, warnings);
     return sendJson(res, 200, await this.served(type, await this.finishDeletion(store, r, updated)));
@@ -1152,6 +1281,7 @@ export class ResourceApi {
     r: ObjectRef,
     req: IncomingMessage,
     res: ServerResponse,
+    user: UserInfo | undefined,
   ) {
     const notFound = (err: unknown) => {
       throw isStatusError(err, "NotFound") ? errors.notFound(type, r.name) : err;
@@ -1200,28 +1330,51 @@ export class ResourceApi {
     } else {
       throw new StatusError("MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
+    const warnings: string[] = [];
     const updated = await store
-      .guaranteedUpdate(r, (cur) => {
+      .guaranteedUpdate(r, async (cur) => {
+        warnings.length = 0;
         const scale = desired(cur) as { metadata?: { resourceVersion?: string } } | undefined;
         const rv = scale?.metadata?.resourceVersion;
         if (rv && rv !== cur.metadata.resourceVersion) throw errors.modified(type, r.name);
-        return finish(cur, scale, custom ? custom.apply(cur, scale) : applyScale(type, cur, scale));
+        // Webhooks and policies see Scales: the requested one, then the one the parent would be left with.
+        const admitted = await this.admission.admit(
+          this.updating(type, info, query, user, scale, scaleOf(cur), SCALE),
+          {},
+          warnings,
+        );
+        const given = admitted.mutated ?? scale;
+        const out = finish(cur, given, custom ? custom.apply(cur, given) : applyScale(type, cur, given));
+        await admitted.validate(scaleOf(out));
+        return out;
       })
       .catch(notFound);
+    setWarnings(res, warnings);
     return sendJson(res, 200, scaleOf(updated));
   }
 
   /** pods/<name>/binding and the legacy namespaces/<ns>/bindings: assigns an unbound pod to a node. */
-  private async bind(pods: ResourceType, namespace: string, name: string, b: Binding | undefined, res: ServerResponse) {
+  private async bind(
+    pods: ResourceType,
+    namespace: string,
+    name: string,
+    b: Binding | undefined,
+    res: ServerResponse,
+    admitted: SubresourceAdmission,
+    query: URLSearchParams,
+  ) {
     if (typeof b !== "object" || b === null || Array.isArray(b))
       throw errors.badRequest("the request body must be a JSON object");
     if ((b.metadata?.name ?? "") !== name) throw errors.badRequest("name in URL does not match name in Binding object");
     validateBinding(b);
+    await admitted.validate(admitted.object);
+    setWarnings(res, admitted.warnings);
     const pre = {
       ...(b.metadata?.uid ? { uid: b.metadata.uid } : {}),
       ...(b.metadata?.resourceVersion ? { resourceVersion: b.metadata.resourceVersion } : {}),
     };
-    await this.store.guaranteedUpdate({ group: "", resource: "pods", namespace, name }, (cur) => {
+    const store = isDryRun(query.getAll("dryRun")) ? dryRunStore(this.store) : this.store;
+    await store.guaranteedUpdate({ group: "", resource: "pods", namespace, name }, (cur) => {
       checkPreconditions(pods, cur, pre);
       return bindPod(cur, b);
     });
@@ -1320,40 +1473,50 @@ export class ResourceApi {
   private async list(type: ResourceType, info: ResourceRequest, query: URLSearchParams) {
     const labels = parseLabelSelector(query.get("labelSelector"));
     const fields = parseFieldSelector(query.get("fieldSelector"), fieldLabelConversion(type));
-    const keep = (o: KubeObject) => labels.matches(o.metadata.labels) && fields.matches(o);
+    const filter =
+      labels.empty && fields.empty
+        ? undefined
+        : (o: KubeObject) => labels.matches(o.metadata.labels) && fields.matches(o);
     const rv = query.get("resourceVersion") ?? "";
+    const match = query.get("resourceVersionMatch") ?? "";
     const limit = Number(query.get("limit") ?? 0);
     const cont = query.get("continue") ?? "";
-    const listKind = type.listKind ?? `${type.kind}List`;
-    const meta = (revision: number, c?: string, remaining?: number) => ({
-      resourceVersion: String(revision),
-      ...(c ? { continue: c } : {}),
-      ...(remaining !== undefined ? { remainingItemCount: remaining } : {}),
-    });
-    if (limit > 0 || cont || (rv && query.get("resourceVersionMatch") === "Exact")) {
-      const r = await this.store.list(type, {
-        ...(info.namespace ? { namespace: info.namespace } : {}),
-        ...(limit > 0 ? { limit } : {}),
+    const namespace = info.namespace ? { namespace: info.namespace } : {};
+    // A field selector on one name, where the name makes a key, lists that key alone: one page, whatever the limit.
+    const single = fields.name !== undefined && (Boolean(info.namespace) || !type.namespaced) && !cont;
+    let page: { items: KubeObject[]; revision: number; continue?: string; remainingItemCount?: number };
+    // kube's list delegation: a continue, an exact revision (asked for, or the legacy form: a limit with a
+    // resourceVersion other than 0) read etcd at that revision; the rest is served from the watch cache.
+    if (cont || match === "Exact" || (match === "" && limit > 0 && rv !== "" && rv !== "0")) {
+      page = await this.store.list(type, {
+        ...namespace,
+        ...(limit > 0 && !single ? { limit } : {}),
         ...(cont ? { continue: cont } : {}),
         ...(rv && !cont ? { revision: Number(rv) } : {}),
+        ...(filter ? { filter } : {}),
       });
-      // Like kube-apiserver, a filtered page may hold fewer than `limit` items; remainingItemCount is then unknown.
-      const items = r.items.filter(keep);
-      const remaining = labels.empty && fields.empty ? r.remainingItemCount : undefined;
-      return {
-        kind: listKind,
-        apiVersion: apiVersionOf(type),
-        metadata: meta(r.revision, r.continue, remaining),
-        items,
-      };
+    } else {
+      // resourceVersion unset: a consistent read, served from memory once the cache has caught up with etcd.
+      if (rv === "") await this.cache.sync();
+      else if (rv !== "0") await this.cache.waitForRevision(Number(rv));
+      if (single) {
+        const key = { group: type.group, resource: type.resource, ...namespace, name: fields.name as string };
+        const o = this.cache.get(key)?.object;
+        page = { items: o && filter?.(o) !== false ? [o] : [], revision: this.cache.revision };
+      }
+      // "Any version" (0) is the whole list: the cacher ignores a limit then.
+      else page = this.cache.page(type, { ...namespace, limit: rv === "0" ? 0 : limit, ...(filter ? { filter } : {}) });
     }
-    // resourceVersion unset: a consistent read, served from memory once the cache has caught up with etcd.
-    if (rv === "") await this.cache.sync();
-    else if (rv !== "0") await this.cache.waitForRevision(Number(rv));
-    const r = this.cache.list(type, info.namespace);
-    const items: KubeObject[] = [];
-    for (const i of r.items) if (keep(i.object)) items.push(i.object);
-    return { kind: listKind, apiVersion: apiVersionOf(type), metadata: meta(r.revision), items };
+    return {
+      kind: type.listKind ?? `${type.kind}List`,
+      apiVersion: apiVersionOf(type),
+      metadata: {
+        resourceVersion: String(page.revision),
+        ...(page.continue ? { continue: page.continue } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      },
+      items: page.items,
+    };
   }
 
   private async watch(

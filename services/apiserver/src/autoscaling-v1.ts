@@ -68,103 +68,57 @@ function selector(v: unknown): Obj | undefined {
   });
 }
 
-function metricSpecToV1(m: Obj): Obj {
-  const out: Obj = { type: str(m.type) };
-  if (isObj(m.object)) {
-    const t = obj(m.object.target);
-    const metric = obj(m.object.metric);
-    out.object = compact({
-      target: ref(m.object.describedObject),
-      metricName: str(metric.name),
-      targetValue: quantity(t.value),
-      selector: selector(metric.selector),
-      averageValue: optQuantity(t.averageValue),
-    });
-  }
-  if (isObj(m.pods)) {
-    const metric = obj(m.pods.metric);
-    out.pods = compact({
-      metricName: str(metric.name),
-      targetAverageValue: quantity(obj(m.pods.target).averageValue),
-      selector: selector(metric.selector),
-    });
-  }
-  if (isObj(m.resource)) {
-    const t = obj(m.resource.target);
-    out.resource = compact({
-      name: str(m.resource.name),
-      targetAverageUtilization: opt(t.averageUtilization),
-      targetAverageValue: optQuantity(t.averageValue),
-    });
-  }
-  if (isObj(m.containerResource)) {
-    const t = obj(m.containerResource.target);
-    out.containerResource = compact({
-      name: str(m.containerResource.name),
-      targetAverageUtilization: opt(t.averageUtilization),
-      targetAverageValue: optQuantity(t.averageValue),
-      container: str(m.containerResource.container),
-    });
-  }
-  if (isObj(m.external)) {
-    const t = obj(m.external.target);
-    const metric = obj(m.external.metric);
-    out.external = compact({
-      metricName: str(metric.name),
-      metricSelector: selector(metric.selector),
-      targetValue: optQuantity(t.value),
-      targetAverageValue: optQuantity(t.averageValue),
-    });
-  }
-  return out;
-}
+/**
+ * The two sides of a v2 metric as v1 writes them: a MetricSpec's target and a MetricStatus's current value,
+ * named `target…` and `current…` in v1. `value`: how each v1 number is written, a Quantity value (written "0"
+ * when zero) or a pointer (left out when nil), which differs between the two.
+ */
+const SIDES = {
+  spec: { v2: "target", v1: "target", resourceAverage: optQuantity, externalValue: optQuantity },
+  status: { v2: "current", v1: "current", resourceAverage: quantity, externalValue: quantity },
+} as const;
 
-function metricStatusToV1(m: Obj): Obj {
+function metricToV1(m: Obj, side: (typeof SIDES)[keyof typeof SIDES]): Obj {
   const out: Obj = { type: str(m.type) };
+  const values = (source: Obj) => obj(source[side.v2]);
   if (isObj(m.object)) {
-    const c = obj(m.object.current);
+    const v = values(m.object);
     const metric = obj(m.object.metric);
     out.object = compact({
       target: ref(m.object.describedObject),
       metricName: str(metric.name),
-      currentValue: quantity(c.value),
+      [`${side.v1}Value`]: quantity(v.value),
       selector: selector(metric.selector),
-      averageValue: optQuantity(c.averageValue),
+      averageValue: optQuantity(v.averageValue),
     });
   }
   if (isObj(m.pods)) {
     const metric = obj(m.pods.metric);
     out.pods = compact({
       metricName: str(metric.name),
-      currentAverageValue: quantity(obj(m.pods.current).averageValue),
+      [`${side.v1}AverageValue`]: quantity(values(m.pods).averageValue),
       selector: selector(metric.selector),
     });
   }
-  if (isObj(m.resource)) {
-    const c = obj(m.resource.current);
-    out.resource = compact({
-      name: str(m.resource.name),
-      currentAverageUtilization: opt(c.averageUtilization),
-      currentAverageValue: quantity(c.averageValue),
-    });
-  }
-  if (isObj(m.containerResource)) {
-    const c = obj(m.containerResource.current);
-    out.containerResource = compact({
-      name: str(m.containerResource.name),
-      currentAverageUtilization: opt(c.averageUtilization),
-      currentAverageValue: quantity(c.averageValue),
-      container: str(m.containerResource.container),
+  for (const key of ["resource", "containerResource"]) {
+    const r = m[key];
+    if (!isObj(r)) continue;
+    const v = values(r);
+    out[key] = compact({
+      name: str(r.name),
+      [`${side.v1}AverageUtilization`]: opt(v.averageUtilization),
+      [`${side.v1}AverageValue`]: side.resourceAverage(v.averageValue),
+      container: key === "containerResource" ? str(r.container) : undefined,
     });
   }
   if (isObj(m.external)) {
-    const c = obj(m.external.current);
+    const v = values(m.external);
     const metric = obj(m.external.metric);
     out.external = compact({
       metricName: str(metric.name),
       metricSelector: selector(metric.selector),
-      currentValue: quantity(c.value),
-      currentAverageValue: optQuantity(c.averageValue),
+      [`${side.v1}Value`]: side.externalValue(v.value),
+      [`${side.v1}AverageValue`]: optQuantity(v.averageValue),
     });
   }
   return out;
@@ -208,6 +162,14 @@ function withoutRoundTrip(annotations: unknown): Record<string, string> | undefi
   return out;
 }
 
+/** `o` converted to `apiVersion` with these annotations; with none, without the key (Go's omitempty). */
+function withAnnotations(o: KubeObject, apiVersion: string, annotations: Record<string, string> | undefined) {
+  const metadata = { ...o.metadata };
+  if (annotations && Object.keys(annotations).length) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  return { ...o, apiVersion, metadata } as KubeObject;
+}
+
 const sortedKeys = (m: Record<string, string>) =>
   Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
@@ -229,15 +191,12 @@ export function hpaV2ToV1(o: KubeObject): KubeObject {
 
   const annotations = { ...(withoutRoundTrip(o.metadata.annotations) ?? {}) };
   const others = metrics.filter((m) => !isCpuUtilization(m));
-  if (others.length) annotations[METRICS] = JSON.stringify(others.map(metricSpecToV1));
-  if (currentMetrics.length) annotations[CURRENT_METRICS] = JSON.stringify(currentMetrics.map(metricStatusToV1));
+  if (others.length) annotations[METRICS] = JSON.stringify(others.map((m) => metricToV1(m, SIDES.spec)));
+  if (currentMetrics.length)
+    annotations[CURRENT_METRICS] = JSON.stringify(currentMetrics.map((m) => metricToV1(m, SIDES.status)));
   if (isObj(spec.behavior)) annotations[BEHAVIOR] = JSON.stringify(behaviorToInternalJson(spec.behavior));
   if (conditions.length) annotations[CONDITIONS] = JSON.stringify(conditions.map(conditionToV1));
-  const metadata = { ...o.metadata };
-  if (Object.keys(annotations).length) metadata.annotations = sortedKeys(annotations);
-  else delete metadata.annotations;
-
-  const out: KubeObject = { ...o, apiVersion: "autoscaling/v1", metadata };
+  const out = withAnnotations(o, "autoscaling/v1", sortedKeys(annotations));
   out.spec = compact({
     scaleTargetRef: ref(spec.scaleTargetRef),
     minReplicas: opt(spec.minReplicas),
@@ -527,11 +486,7 @@ export function hpaV1ToV2(o: KubeObject): KubeObject {
     ];
   const conditions = fromAnnotation(annotations, CONDITIONS, (v) => asList(v).map(conditionFromV1));
 
-  const metadata = { ...o.metadata };
-  const kept = withoutRoundTrip(annotations);
-  if (kept && Object.keys(kept).length) metadata.annotations = kept;
-  else delete metadata.annotations;
-  const out: KubeObject = { ...o, apiVersion: "autoscaling/v2", metadata };
+  const out = withAnnotations(o, "autoscaling/v2", withoutRoundTrip(annotations));
   out.spec = compact({
     scaleTargetRef: ref(spec.scaleTargetRef),
     minReplicas: opt(spec.minReplicas),

@@ -3,6 +3,8 @@ import { isDeepStrictEqual } from "node:util";
 import { isStatusError, type KubeObject } from "@evk/kube";
 import type { Logger } from "@evk/observability";
 import type { Store, WatchCache } from "@evk/store";
+import { applyDefaults } from "./defaults/index.ts";
+import type { ManagedFieldsEntry } from "./managed-fields/entries.ts";
 
 // Objects a real cluster has without anyone creating them: the `default` ServiceAccount and the
 // `kube-root-ca.crt` ConfigMap of every namespace (kube-controller-manager) and the `default/kubernetes` Service with its
@@ -140,12 +142,93 @@ export class NamespaceDefaults {
   }
 }
 
+/** The namespaces kube-apiserver's system-namespaces controller keeps. */
+export const BOOTSTRAP_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * The managedFields entry of an object kube-apiserver writes itself (an Update by "kube-apiserver"), for the
+ * fields it sets; defaulted and allocated fields are not among them, as its field manager runs before both.
+ */
+export function ownEntry(apiVersion: string, time: string, fieldsV1: Record<string, unknown>): ManagedFieldsEntry {
+  return {
+    manager: "kube-apiserver",
+    operation: "Update",
+    apiVersion,
+    time,
+    fieldsType: "FieldsV1",
+    fieldsV1: fieldsV1 as ManagedFieldsEntry["fieldsV1"],
+  };
+}
+
+const labelFields = (...keys: string[]) => ({
+  "f:labels": { ".": {}, ...Object.fromEntries(keys.map((k) => [`f:${k}`, {}])) },
+});
+
+/**
+ * Pure: a system namespace as kube-apiserver creates it: defaulted (its name label, the kubernetes finalizer,
+ * Active), no generation (the namespace strategy keeps none), and the entry for the label it set.
+ */
+export function bootstrapNamespace(name: string, uid: string, time: string): KubeObject {
+  const ns = applyDefaults("", "namespaces", {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, uid, creationTimestamp: time },
+  });
+  return {
+    ...ns,
+    metadata: {
+      ...ns.metadata,
+      managedFields: [ownEntry("v1", time, { "f:metadata": labelFields("kubernetes.io/metadata.name") })],
+    },
+  };
+}
+
+/** Creates the system namespaces that do not exist yet. */
+export async function createBootstrapNamespaces(store: Store): Promise<void> {
+  for (const name of BOOTSTRAP_NAMESPACES) {
+    await store
+      .create({ ...namespaces, name }, bootstrapNamespace(name, randomUUID(), now()))
+      .catch(ignore("AlreadyExists"));
+  }
+}
+
 export interface KubernetesServiceOptions {
   clusterIP: string;
   /** The apiserver's address and port, as the Endpoints publish them. */
   address: string;
   port: number;
 }
+
+/** What kube-apiserver's reconciler sets of each object, as its managedFields entry records it. */
+const KUBERNETES_FIELDS = {
+  service: {
+    "f:metadata": labelFields("component", "provider"),
+    "f:spec": {
+      "f:clusterIP": {},
+      "f:internalTrafficPolicy": {},
+      "f:ipFamilyPolicy": {},
+      "f:ports": {
+        ".": {},
+        'k:{"port":443,"protocol":"TCP"}': {
+          ".": {},
+          "f:name": {},
+          "f:port": {},
+          "f:protocol": {},
+          "f:targetPort": {},
+        },
+      },
+      "f:sessionAffinity": {},
+      "f:type": {},
+    },
+  },
+  endpoints: { "f:metadata": labelFields("endpointslice.kubernetes.io/skip-mirror"), "f:subsets": {} },
+  slice: {
+    "f:addressType": {},
+    "f:endpoints": {},
+    "f:metadata": labelFields("kubernetes.io/service-name"),
+    "f:ports": {},
+  },
+};
 
 /** Pure: the objects kube-apiserver keeps for itself in the default namespace. */
 export function kubernetesServiceObjects(o: KubernetesServiceOptions) {
@@ -187,32 +270,58 @@ export function kubernetesServiceObjects(o: KubernetesServiceOptions) {
 }
 
 /**
- * Creates or corrects default/kubernetes and its endpoints at start. The Service keeps a clusterIP once
- * it has one (kube never changes it); ports and the endpoints follow this apiserver.
+ * Creates or corrects default/kubernetes and its endpoints at start, as kube-apiserver's reconciler writes them:
+ * with its managedFields entry, and a generation only on the EndpointSlice (the one kind here that keeps one).
+ * The Service keeps a clusterIP once it has one (kube never changes it); ports and the endpoints follow this
+ * apiserver, and a correction moves the entry's time as kube's field manager does.
  */
 export async function reconcileKubernetesService(store: Store, o: KubernetesServiceOptions): Promise<void> {
   const want = kubernetesServiceObjects(o);
-  for (const [group, resource, obj] of [
-    ["", "services", want.service],
-    ["", "endpoints", want.endpoints],
-    ["discovery.k8s.io", "endpointslices", want.slice],
+  for (const [group, resource, obj, fields] of [
+    ["", "services", want.service, KUBERNETES_FIELDS.service],
+    ["", "endpoints", want.endpoints, KUBERNETES_FIELDS.endpoints],
+    ["discovery.k8s.io", "endpointslices", want.slice, KUBERNETES_FIELDS.slice],
   ] as const) {
     const ref = { group, resource, namespace: "default", name: "kubernetes" };
+    const generation = resource === "endpointslices" ? { generation: 1 } : {};
+    const entry = (time: string) => [ownEntry(obj.apiVersion as string, time, fields)];
+    const time = now();
     const created = await store
       .create(ref, {
         ...obj,
-        metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: now(), generation: 1 },
+        metadata: {
+          ...obj.metadata,
+          uid: randomUUID(),
+          creationTimestamp: time,
+          ...generation,
+          managedFields: entry(time),
+        },
       })
       .catch(ignore("AlreadyExists"));
     if (created) continue;
     await store.guaranteedUpdate(ref, (cur) => {
+      let next: KubeObject;
       if (resource === "services") {
         const spec = (cur.spec ?? {}) as Record<string, unknown>;
         const ports = (want.service.spec as { ports: unknown }).ports;
-        return { ...cur, spec: { ...spec, ports } };
+        next = { ...cur, spec: { ...spec, ports } };
+      } else {
+        const { apiVersion: _a, kind: _k, metadata: _m, ...content } = obj;
+        next = { ...cur, ...content };
       }
-      const { apiVersion: _a, kind: _k, metadata: _m, ...content } = obj;
-      return { ...cur, ...content };
+      const changed = !isDeepStrictEqual(next, cur);
+      const { generation: _g, ...metadata } = next.metadata;
+      if (resource !== "endpointslices") next = { ...next, metadata };
+      else if (changed) next = { ...next, metadata: { ...metadata, generation: (cur.metadata.generation ?? 0) + 1 } };
+      if (changed || !cur.metadata.managedFields)
+        next = {
+          ...next,
+          metadata: {
+            ...next.metadata,
+            managedFields: entry(changed ? time : (cur.metadata.creationTimestamp ?? time)),
+          },
+        };
+      return next;
     });
   }
 }

@@ -92,7 +92,7 @@ export function validatePatched(
 export const quoteStrategicPatch = (patch: unknown) => () => goFormat(patch);
 
 /** kube's warning header form: `299 - "<text>"`, one header per warning. */
-export function setWarnings(res: ServerResponse, warnings: string[]): void {
+export function setWarnings(res: ServerResponse, warnings: readonly string[]): void {
   if (warnings.length === 0) return;
   // Warnings accumulate over a request (a deprecated version's first), each once, as kube's recorder keeps them.
   const set = res.getHeader("Warning");

@@ -1,5 +1,19 @@
 import protobuf from "protobufjs";
-import type { GoDecl, GoField, GoLookup } from "./protobuf-json.ts";
+import {
+  APIEXT,
+  DURATION,
+  FIELDS_V1,
+  type GoDecl,
+  type GoField,
+  type GoLookup,
+  INT_OR_STRING,
+  K8S_MAGIC,
+  MICRO_TIME,
+  QUANTITY,
+  QUANTITY_VALUE,
+  RAW_EXTENSION,
+  TIME,
+} from "./protobuf-json.ts";
 
 // Objects as JSON (what evk stores and serves) to the protobuf bytes kube-apiserver writes for the same Go
 // object: the inverse of protobuf-json.ts, from the same .proto files and Go struct facts. What gogo-protobuf
@@ -7,17 +21,6 @@ import type { GoDecl, GoField, GoLookup } from "./protobuf-json.ts";
 // scalar or struct is always written, zero or not; a pointer, a []byte and a Go slice wrapper only when
 // non-nil (JSON present and not null); repeated fields element by element, unpacked; maps by sorted key;
 // every message in field-number order. Each message type is compiled once into a list of field writers.
-
-const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
-const TIME = `${META}.Time`;
-const MICRO_TIME = `${META}.MicroTime`;
-const DURATION = `${META}.Duration`;
-const FIELDS_V1 = `${META}.FieldsV1`;
-const RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
-const QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
-const QUANTITY_VALUE = "k8s.io.apimachinery.pkg.api.resource.QuantityValue";
-const INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
-const APIEXT = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions";
 
 /** A growable output buffer with protobuf's primitive encodings. */
 export class ProtoWriter {
@@ -569,9 +572,6 @@ function scalarWriter(type: string): Scalar {
       return { wire: 0, write: (w, v) => w.int(toNum(v)) };
   }
 }
-
-/** "k8s\0": the prefix of kube's protobuf envelope (runtime.Unknown). */
-export const K8S_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /**
  * `k8s\0` and runtime.Unknown{typeMeta{apiVersion, kind}, raw, contentEncoding "", contentType ""} around the

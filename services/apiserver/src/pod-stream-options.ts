@@ -1,5 +1,13 @@
-import { errors, type KubeObject, type Status, type StatusDetails, StatusError, type StatusReason } from "@evk/kube";
-import { type FieldError, forbidden, goQuote, invalid, raw, toCauses } from "./spec-validation/field-errors.ts";
+import {
+  errors,
+  goQuote,
+  type KubeObject,
+  type Status,
+  type StatusDetails,
+  StatusError,
+  type StatusReason,
+} from "@evk/kube";
+import { type FieldError, forbidden, invalid, raw, toCauses } from "./spec-validation/field-errors.ts";
 
 // The options of the pod subresources that reach a container (pods/log, exec, attach, portforward), read
 // from the query the way kube-apiserver's parameter codec converts url.Values (k8s.io/api core/v1

@@ -1,8 +1,7 @@
-import type { IncomingMessage } from "node:http";
-import { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
-import { errors, type KubeObject, StatusError } from "@evk/kube";
+import { errors, type KubeObject, readLimited, responseOn, StatusError, splice, upgradeHeaders } from "@evk/kube";
 import type { Logger } from "@evk/observability";
 import type { Store } from "@evk/store";
 import { WebSocketServer } from "ws";
@@ -49,21 +48,6 @@ const LOG_PATH = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/log\/?$/;
 const LOG_PROTOCOLS = ["", "binary.k8s.io", "base64.binary.k8s.io"];
 /** The most a log message carries: kube copies the stream through a buffer of this size. */
 const LOG_MESSAGE_BYTES = 2048;
-
-/** Headers of an upgrade request the far end's handshake needs; credentials and everything else stay here. */
-const UPGRADE_HEADERS = new Set([
-  "connection",
-  "upgrade",
-  "sec-websocket-key",
-  "sec-websocket-version",
-  "sec-websocket-protocol",
-  "sec-websocket-extensions",
-  "x-stream-protocol-version",
-  "origin",
-  "user-agent",
-]);
-
-const MAX_ERROR_BODY = 50_000;
 
 type Authenticate = (req: IncomingMessage) => Promise<UserInfo | undefined>;
 
@@ -322,17 +306,10 @@ export class PodStreams {
       requireNode(pod);
       const target = this.target(stream, pod, container);
       const k = this.kubelet();
-      const headers: Record<string, string | string[]> = {};
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const key = (req.rawHeaders[i] as string).toLowerCase();
-        const value = req.rawHeaders[i + 1] as string;
-        if (!UPGRADE_HEADERS.has(key)) continue;
-        const prev = headers[key];
-        headers[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
-      }
+      // Only the handshake's headers go on: credentials and everything else stay here.
       const up = httpsRequest(target, {
         method: req.method ?? "GET",
-        headers,
+        headers: upgradeHeaders(req.rawHeaders),
         ca: k.ca,
         cert: k.cert,
         key: k.key,
@@ -376,19 +353,6 @@ function dialError(err: NodeJS.ErrnoException, url: URL): string {
   return transportMessage(err, `${url.hostname}:${url.port || 443}`);
 }
 
-function readLimited(res: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on("data", (c: Buffer) => {
-      if (size < MAX_ERROR_BODY) chunks.push(c);
-      size += c.length;
-    });
-    res.on("end", () => resolve(Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY)));
-    res.on("error", () => resolve(Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY)));
-  });
-}
-
 /**
  * A kubelet error for a log request. The kubelet of the virtual nodes relays the host apiserver's answer,
  * which is already a Status in kube's words (from the host's own kubelet error): it goes out as it is.
@@ -404,35 +368,4 @@ function sendKubeletError(res: ServerResponse, code: number, type: string | unde
     }
   }
   sendError(res, kubeletLogError(code, body.toString("utf8"), podName));
-}
-
-/** A response written on an upgrade request's socket (the HTTP parser has let go of it); the socket closes after. */
-function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as never);
-  res.once("finish", () => {
-    res.detachSocket(socket as never);
-    socket.end();
-  });
-  return res;
-}
-
-/** After the far end's 101: its response head goes to the client unchanged, then bytes flow both ways. */
-function splice(kres: IncomingMessage, far: Duplex, farHead: Buffer, client: Duplex, clientHead: Buffer): void {
-  let head = `HTTP/1.1 ${kres.statusCode} ${kres.statusMessage ?? "Switching Protocols"}\r\n`;
-  for (let i = 0; i < kres.rawHeaders.length; i += 2) head += `${kres.rawHeaders[i]}: ${kres.rawHeaders[i + 1]}\r\n`;
-  client.write(`${head}\r\n`);
-  if (farHead.length) client.write(farHead);
-  if (clientHead.length) far.write(clientHead);
-  const cut = () => {
-    client.destroy();
-    far.destroy();
-  };
-  client.on("error", cut);
-  far.on("error", cut);
-  client.once("close", cut);
-  far.once("close", cut);
-  far.pipe(client);
-  client.pipe(far);
 }

@@ -22,18 +22,21 @@ export type GoLookup = (t: protobuf.Type) => GoDecl | undefined;
 /** Decodes an embedded `k8s\0` envelope (a RawExtension holding a protobuf object). */
 export type EnvelopeDecoder = (raw: Uint8Array) => unknown;
 
+// The apimachinery messages whose JSON is hand-written in Go, by their proto names (both directions use them).
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
-const TIME = `${META}.Time`;
-const MICRO_TIME = `${META}.MicroTime`;
-const DURATION = `${META}.Duration`;
-const FIELDS_V1 = `${META}.FieldsV1`;
-const RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
-const QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
-const QUANTITY_VALUE = "k8s.io.apimachinery.pkg.api.resource.QuantityValue";
-const INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
-const APIEXT = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.";
+export const TIME = `${META}.Time`;
+export const MICRO_TIME = `${META}.MicroTime`;
+export const DURATION = `${META}.Duration`;
+export const FIELDS_V1 = `${META}.FieldsV1`;
+export const RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
+export const QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
+export const QUANTITY_VALUE = "k8s.io.apimachinery.pkg.api.resource.QuantityValue";
+export const INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
+/** The apiextensions packages (their JSON message holds raw JSON). */
+export const APIEXT = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions";
 
-const K8S_MAGIC = [0x6b, 0x38, 0x73, 0x00];
+/** What a Kubernetes protobuf envelope starts with. */
+export const K8S_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Msg = Record<string, unknown>;
 
@@ -137,7 +140,7 @@ function special(t: protobuf.Type, m: Msg, decodeEnvelope?: EnvelopeDecoder): { 
 
 /** apiextensions' JSON and JSONSchemaPropsOr{Array,Bool,StringArray}: one of two JSON shapes (their MarshalJSON). */
 function schemaUnion(t: protobuf.Type, m: Msg, goOf: GoLookup, dec?: EnvelopeDecoder): { v: unknown } | undefined {
-  if (!t.fullName.startsWith(`.${APIEXT}`)) return undefined;
+  if (!t.fullName.startsWith(`.${APIEXT}.`)) return undefined;
   const schema = (v: unknown) => {
     const st = t.fields.schema?.resolve().resolvedType;
     return st instanceof protobuf.Type ? messageToJson(st, v as Msg, goOf, dec) : null;

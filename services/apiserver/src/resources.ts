@@ -20,6 +20,15 @@ export interface ResourceType {
   listKind?: string;
   /** Where its writes, reads and printing differ from the built-in path (crd/behaviour.ts). */
   behaviour?: ResourceBehaviour;
+  /** Its kind's deprecation, as k8s.io/api declares it (lifecycle.go, zz_generated.prerelease-lifecycle.go). */
+  lifecycle?: Lifecycle;
+}
+
+/** APILifecycleDeprecated, APILifecycleRemoved and APILifecycleReplacement of a kind: [major, minor] releases. */
+export interface Lifecycle {
+  deprecated: [number, number];
+  removed?: [number, number];
+  replacement?: { group: string; version: string; kind: string };
 }
 
 const r = (
@@ -28,7 +37,9 @@ const r = (
   resource: string,
   kind: string,
   namespaced: boolean,
-  extra: Partial<Pick<ResourceType, "shortNames" | "categories" | "subresources" | "fieldLabels" | "behaviour">> = {},
+  extra: Partial<
+    Pick<ResourceType, "shortNames" | "categories" | "subresources" | "fieldLabels" | "behaviour" | "lifecycle">
+  > = {},
 ): ResourceType => ({ group, version, resource, kind, singular: kind.toLowerCase(), namespaced, ...extra });
 
 const all = ["all"];
@@ -65,7 +76,13 @@ export const resourceTypes: ResourceType[] = [
     ],
   }),
   r("", "v1", "services", "Service", true, { shortNames: ["svc"], categories: all, subresources: ["status"] }),
-  r("", "v1", "endpoints", "Endpoints", true, { shortNames: ["ep"] }),
+  r("", "v1", "endpoints", "Endpoints", true, {
+    shortNames: ["ep"],
+    lifecycle: {
+      deprecated: [1, 33],
+      replacement: { group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice" },
+    },
+  }),
   r("", "v1", "configmaps", "ConfigMap", true, { shortNames: ["cm"] }),
   r("", "v1", "secrets", "Secret", true, { fieldLabels: ["type"] }),
   r("", "v1", "serviceaccounts", "ServiceAccount", true, { shortNames: ["sa"], subresources: ["token"] }),
@@ -235,4 +252,44 @@ export function groups(): { name: string; versions: string[] }[] {
     out.get(t.group)?.add(t.version);
   }
   return [...out].map(([name, versions]) => ({ name, versions: [...versions] }));
+}
+
+/** Served without storage (api.ts answers with evk's one component, its etcd): read only. */
+export const componentStatuses = r("", "v1", "componentstatuses", "ComponentStatus", false, {
+  shortNames: ["cs"],
+  lifecycle: { deprecated: [1, 19] },
+});
+
+/** The release whose API evk serves: a kind deprecated in it or before is warned about. */
+const SERVED_RELEASE: [number, number] = [1, 35];
+
+/**
+ * kube's deprecation warning for a kind (apiserver's deprecation.WarningMessage), which its installer adds to
+ * every request on the resource once the served release has reached the deprecation; undefined for the rest.
+ */
+export function deprecationWarning(
+  t: Pick<ResourceType, "group" | "version" | "kind" | "lifecycle">,
+  release: [number, number] = SERVED_RELEASE,
+): string | undefined {
+  const l = t.lifecycle;
+  if (!l) return undefined;
+  const [major, minor] = l.deprecated;
+  if (major > release[0] || (major === release[0] && minor > release[1])) return undefined;
+  let warning = `${apiVersionOf(t)} ${t.kind} is deprecated in v${major}.${minor}+`;
+  if (l.removed) warning += `, unavailable in v${l.removed[0]}.${l.removed[1]}+`;
+  if (l.replacement) warning += `; use ${apiVersionOf(l.replacement)} ${l.replacement.kind}`;
+  return warning;
+}
+
+const lifecycleWarnings = new Map<ResourceType, string[]>();
+for (const t of [...resourceTypes, componentStatuses]) {
+  const w = deprecationWarning(t);
+  if (w) lifecycleWarnings.set(t, [w]);
+}
+
+const NONE: readonly string[] = [];
+
+/** What every request on the resource is told: its kind's deprecation (or a custom resource version's). */
+export function requestWarnings(t: ResourceType): readonly string[] {
+  return t.behaviour?.warnings ?? lifecycleWarnings.get(t) ?? NONE;
 }

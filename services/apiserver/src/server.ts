@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -12,12 +12,11 @@ import express from "express";
 import { collectDefaultMetrics } from "prom-client";
 import { Aggregator } from "./aggregation/aggregator.ts";
 import { ResourceApi, sendError, sendJson } from "./api.ts";
-import { NamespaceDefaults, reconcileKubernetesService } from "./bootstrap.ts";
+import { createBootstrapNamespaces, NamespaceDefaults, reconcileKubernetesService } from "./bootstrap.ts";
 import { CRDController } from "./crd/controller.ts";
 import { customDiscovery } from "./crd/discovery.ts";
 import { CustomResourceOpenAPI } from "./crd/openapi.ts";
 import { CustomResources } from "./crd/registry.ts";
-import { applyDefaults } from "./defaults/index.ts";
 import {
   AGGREGATED_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -94,8 +93,6 @@ export const EMULATED_VERSION = { major: "1", minor: "35", gitVersion: "v1.35.4-
 /** Who a request without credentials is (kube-apiserver's anonymous authenticator). */
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 
-const BOOTSTRAP_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-
 export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
   // k8s.io/api v0.N.P is the module of Kubernetes 1.N.P, the version this server presents itself as.
   const protos = useK8sProtos(o.k8sProtos, EMULATED_VERSION.gitVersion.replace(/^v1\.(\d+\.\d+).*/, "v0.$1"));
@@ -109,25 +106,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const store = new Store({ etcd: o.etcd, cluster: o.cluster });
   const cache = new WatchCache({ etcd: o.etcd, cluster: o.cluster });
   await cache.start();
-  for (const name of BOOTSTRAP_NAMESPACES) {
-    await store
-      .create(
-        { group: "", resource: "namespaces", name },
-        applyDefaults("", "namespaces", {
-          apiVersion: "v1",
-          kind: "Namespace",
-          metadata: {
-            name,
-            uid: randomUUID(),
-            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-            generation: 1,
-          },
-        }),
-      )
-      .catch((err) => {
-        if (!isStatusError(err, "AlreadyExists")) throw err;
-      });
-  }
+  await createBootstrapNamespaces(store);
   const ca = await clusterCA(o.etcd, o.cluster);
   const serving = await ca.issue({
     commonName: "evk-apiserver",
@@ -195,6 +174,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       cluster: o.cluster,
       log: o.log,
       registry: o.registry,
+      definitions: () => openapi.typeDefinitions,
     });
     tokenChannel = serveTokens(nc, o.cluster, (r) => issueForPod(tokens, r, o.log), o.log);
   }

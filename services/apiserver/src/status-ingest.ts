@@ -6,6 +6,7 @@ import type { Store } from "@evk/store";
 import { HOST_REVISION_ANNOTATION, HOST_UID_ANNOTATION } from "@evk/translate";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { deleteHonouringFinalizers } from "./deletion.ts";
+import { FieldManager } from "./managed-fields/index.ts";
 
 // HOST_REVISION_ANNOTATION: where a virtual object remembers the host revision its status came from, so
 // older reports are dropped. HOST_UID_ANNOTATION: on objects a syncer applied, the host object they mirror,
@@ -39,6 +40,86 @@ export function applyStatusReport(cur: KubeObject, r: StatusReport): { outcome: 
       },
     },
   };
+}
+
+/**
+ * Who writes what a status report carries in a cluster kube runs, as the managedFields of their writes record
+ * it: a pod's status is its kubelet's, a claim's and a volume's the persistent volume controller's in
+ * kube-controller-manager, which also binds them through their main resource (volumeName, claimRef). A Service's
+ * status is the load balancer's controller's, which depends on the cloud provider: not knowable, so not recorded;
+ * neither are the values kube-apiserver allocates itself (clusterIPs, node ports) nor a pod's nodeName, which
+ * kube sets through pods/binding, outside its field manager.
+ */
+export const WRITERS: Record<
+  string,
+  {
+    version: string;
+    kind: string;
+    status: string;
+    fields?: string;
+    /** The status as it is before its writer's update: what others wrote outside the field manager. */
+    before?: (cur: Record<string, unknown>, next: Record<string, unknown>) => Record<string, unknown>;
+  }
+> = {
+  // A pod's PodScheduled condition is the binding's, which kube writes outside its field manager.
+  "/pods": { version: "v1", kind: "Pod", status: "kubelet", before: withCondition("PodScheduled") },
+  "/persistentvolumeclaims": {
+    version: "v1",
+    kind: "PersistentVolumeClaim",
+    status: "kube-controller-manager",
+    fields: "kube-controller-manager",
+  },
+  "/persistentvolumes": {
+    version: "v1",
+    kind: "PersistentVolume",
+    status: "kube-controller-manager",
+    fields: "kube-controller-manager",
+  },
+};
+
+/** The current status with `next`'s condition of this type in it, if it has one. */
+function withCondition(type: string) {
+  return (cur: Record<string, unknown>, next: Record<string, unknown>) => {
+    const conditions = (s: Record<string, unknown>) =>
+      (Array.isArray(s.conditions) ? s.conditions : []) as { type?: string }[];
+    const made = conditions(next).find((c) => c.type === type);
+    if (!made) return cur;
+    return { ...cur, conditions: [...conditions(cur).filter((c) => c.type !== type), made] };
+  };
+}
+
+/**
+ * `next`, what a status report made of `cur`, with the managedFields entries its writers' updates leave in kube
+ * (WRITERS): the adopted spec fields as an Update of the object, the status as an Update of /status. Neither
+ * takes the report's own bookkeeping (the host revision annotation). Left as it is for kinds whose writer is not
+ * known, and when the entries cannot be worked out (then nothing is recorded rather than something wrong).
+ */
+export function withWritersEntries(
+  fields: FieldManager,
+  group: string,
+  resource: string,
+  cur: KubeObject,
+  next: KubeObject,
+  adopted: boolean,
+): KubeObject {
+  const w = WRITERS[`${group}/${resource}`];
+  if (!w || next === cur) return next;
+  const target = { group, version: w.version, kind: w.kind, resource };
+  // What the report changed besides status and spec: recorded by nobody.
+  const base: KubeObject = { ...cur, metadata: { ...next.metadata, managedFields: cur.metadata.managedFields } };
+  let step = base;
+  if (adopted && w.fields) {
+    const specOnly = { ...next, status: cur.status, metadata: base.metadata } as KubeObject;
+    step = fields.updated(target, base, specOnly, w.fields, specOnly, true);
+  }
+  if (w.before) {
+    const status = (o: KubeObject) => (o.status ?? {}) as Record<string, unknown>;
+    step = { ...step, status: w.before(status(cur), status(next)) };
+  }
+  const out = fields.updated({ ...target, subresource: "status" }, step, next, w.status, next, true);
+  // The field manager gives up on what it cannot type by dropping every entry; the others are kept then.
+  if (cur.metadata.managedFields && !out.metadata.managedFields) return next;
+  return out;
 }
 
 /** Kinds a syncer may create or replace in the virtual cluster ("apply"): what the host side owns. */
@@ -99,7 +180,10 @@ export function startStatusIngest(o: {
   cluster: string;
   log: Logger;
   registry: Registry;
+  /** The OpenAPI definitions the writers' managedFields are typed by (kinds without one are deduced). */
+  definitions?: () => Record<string, unknown> | undefined;
 }): Promise<RunningConsumer> {
+  const fields = new FieldManager({ definitions: o.definitions ?? (() => undefined), decode: (_t, obj) => obj });
   const outcomes = counter(o.registry, "evk_status_reports_total", "Status reports by action and outcome", [
     "action",
     "outcome",
@@ -171,7 +255,9 @@ export function startStatusIngest(o: {
         await o.store.guaranteedUpdate(ref, (cur) => {
           const r = applyStatusReport(cur, report);
           outcome = r.outcome;
-          return r.next; // unchanged for dropped reports: a no-op write writes nothing
+          // Unchanged for dropped reports: a no-op write writes nothing.
+          if (r.outcome !== "applied") return r.next;
+          return withWritersEntries(fields, group, resource, cur, r.next, report.fields !== undefined);
         });
       } catch (err) {
         if (!isStatusError(err, "NotFound")) throw err;

@@ -108,6 +108,8 @@ export class ServiceAccountTokens {
     namespace: string,
     name: string,
     body: TokenRequestBody,
+    /** Validating admission of the request as it stands once checked, before anything is looked up for it. */
+    admit?: (request: KubeObject) => Promise<void>,
   ): Promise<{ object: KubeObject; warnings: string[]; claims: ReturnType<typeof buildClaims> }> {
     const md = body.metadata ?? {};
     if (md.name && md.name !== name)
@@ -159,6 +161,14 @@ export class ServiceAccountTokens {
         message: `Invalid value: ${requested}: may not specify a duration larger than 2^32 seconds`,
       });
     if (invalid.length) throw errors.invalid(TR.kind, "", invalid, TR.group);
+    await admit?.({
+      kind: "TokenRequest",
+      apiVersion: "authentication.k8s.io/v1",
+      metadata: { ...md, name, namespace, uid: md.uid || saUid, creationTimestamp: rfc3339(nowMs) },
+      // As Go encodes the request: the pointer and the status fields have no omitempty.
+      spec: { audiences, expirationSeconds: requested, boundObjectRef: spec.boundObjectRef ?? null },
+      status: { token: "", expirationTimestamp: null },
+    });
 
     let pod: Required<Ref> | undefined;
     let secret: Required<Ref> | undefined;

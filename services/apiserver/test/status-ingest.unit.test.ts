@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import type { StatusReport } from "@evk/events";
 import type { KubeObject } from "@evk/kube";
+import { FieldManager } from "../src/managed-fields/index.ts";
 import {
   applyObjectReport,
   applyStatusReport,
   COUNT_REPEATS_ANNOTATION,
   HOST_REVISION_ANNOTATION,
   HOST_UID_ANNOTATION,
+  withWritersEntries,
 } from "../src/status-ingest.ts";
 
 const pod = {
@@ -108,4 +110,76 @@ describe("status ingest: apply reports", () => {
     const first = applyObjectReport(undefined, r(1), fresh).next as KubeObject;
     assert.equal((applyObjectReport(first, r(2), fresh).next as KubeObject).count, 4);
   });
+});
+
+describe("status ingest: the managedFields entries of kube's writers", () => {
+  const fields = new FieldManager({
+    definitions: () => undefined,
+    decode: (_t, o) => o,
+    now: () => new Date("2026-01-02T03:04:05Z"),
+  });
+  const creator = {
+    manager: "kubectl-create",
+    operation: "Update",
+    apiVersion: "v1",
+    time: "2026-01-01T00:00:00Z",
+    fieldsType: "FieldsV1",
+    fieldsV1: { "f:spec": { "f:x": {} } },
+  };
+  const entry = (manager: string, fieldsV1: unknown, subresource?: string) => ({
+    manager,
+    operation: "Update",
+    apiVersion: "v1",
+    time: "2026-01-02T03:04:05Z",
+    fieldsType: "FieldsV1",
+    fieldsV1,
+    ...(subresource ? { subresource } : {}),
+  });
+  const object = (kind: string, status: unknown, spec: unknown = { x: 1 }): KubeObject => ({
+    apiVersion: "v1",
+    kind,
+    metadata: { name: "p", namespace: "d", uid: "u1", managedFields: [creator] },
+    spec,
+    status,
+  });
+  const cases: [string, string, KubeObject, Partial<StatusReport>, unknown[]][] = [
+    [
+      "a pod's status is its kubelet's; the adopted nodeName and the revision annotation are nobody's",
+      "pods",
+      object("Pod", { phase: "Pending" }),
+      { status: { phase: "Running", podIP: "10.0.0.7" }, fields: { nodeName: "n1" } },
+      [creator, entry("kubelet", { "f:status": { "f:phase": {}, "f:podIP": {} } }, "status")],
+    ],
+    [
+      "a claim's binding and status are kube-controller-manager's",
+      "persistentvolumeclaims",
+      object("PersistentVolumeClaim", { phase: "Pending" }),
+      { status: { phase: "Bound" }, fields: { volumeName: "pv-1" } },
+      [
+        creator,
+        entry("kube-controller-manager", { "f:spec": { "f:volumeName": {} } }),
+        entry("kube-controller-manager", { "f:status": { "f:phase": {} } }, "status"),
+      ],
+    ],
+    [
+      "a Service's status has no known writer",
+      "services",
+      object("Service", { loadBalancer: {} }),
+      { status: { loadBalancer: { ingress: [{ ip: "1.2.3.4" }] } } },
+      [creator],
+    ],
+  ];
+  for (const [why, resource, cur, r, want] of cases)
+    it(why, () => {
+      const applied = applyStatusReport(cur, report({ resource, ...r }));
+      const out = withWritersEntries(fields, "", resource, cur, applied.next, r.fields !== undefined);
+      assert.deepEqual(out.metadata.managedFields, want);
+      assert.deepEqual(
+        { ...out, metadata: { ...out.metadata, managedFields: [] } },
+        {
+          ...applied.next,
+          metadata: { ...applied.next.metadata, managedFields: [] },
+        },
+      );
+    });
 });

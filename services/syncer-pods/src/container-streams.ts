@@ -1,7 +1,7 @@
-import type { IncomingMessage } from "node:http";
-import { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, request as httpsRequest, type RequestOptions, type Server } from "node:https";
 import type { Duplex } from "node:stream";
+import { readLimited, responseOn, splice, upgradeHeaders } from "@evk/kube";
 import { counter, gauge, type Logger, type Registry } from "@evk/observability";
 import { hostName, POD_KIND, virtualIdentity } from "@evk/translate";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -33,22 +33,6 @@ export interface ContainerStreamsOptions {
   log: Logger;
   registry: Registry;
 }
-
-/** Headers of an upgrade request that mean something to the host's stream handshake; nothing else goes on. */
-const UPGRADE_HEADERS = new Set([
-  "connection",
-  "upgrade",
-  "sec-websocket-key",
-  "sec-websocket-version",
-  "sec-websocket-protocol",
-  "sec-websocket-extensions",
-  "x-stream-protocol-version",
-  "origin",
-  "user-agent",
-]);
-
-/** The longest host error body carried back (kube reads at most this much of a kubelet's error). */
-const MAX_ERROR_BODY = 50_000;
 
 type Answer = { code: number; text: string };
 
@@ -142,16 +126,7 @@ export class ContainerStreams {
       return answer(res, missing);
     }
     const target = new URL(hostRequestPath(parsed, host.namespace, hostPod), this.hostServer());
-    const headers: Record<string, string | string[]> = { ...(base.headers as Record<string, string>) };
-    if (upgrade) {
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const k = (req.rawHeaders[i] as string).toLowerCase();
-        const v = req.rawHeaders[i + 1] as string;
-        if (!UPGRADE_HEADERS.has(k)) continue;
-        const prev = headers[k];
-        headers[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
-      }
-    }
+    const headers = { ...(base.headers as Record<string, string>), ...(upgrade ? upgradeHeaders(req.rawHeaders) : {}) };
     const up = httpsRequest(target, { ...tlsOf(base), method: req.method ?? "GET", headers, agent: false });
     const route = parsed.route;
     this.o.log.info(audit, "container stream to the host");
@@ -257,18 +232,6 @@ function getJson(url: URL, base: RequestOptions): Promise<{ code: number; text: 
   });
 }
 
-/** A response written on an upgrade request's socket (the HTTP parser has let go of it); the socket closes after. */
-function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as never);
-  res.once("finish", () => {
-    res.detachSocket(socket as never);
-    socket.end();
-  });
-  return res;
-}
-
 function answer(res: ServerResponse, a: KubeletRefusal | Answer): void {
   if (res.headersSent) {
     res.destroy();
@@ -291,40 +254,16 @@ function relayResponse(hostRes: IncomingMessage, res: ServerResponse, virtualize
     res.once("close", () => hostRes.destroy());
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  hostRes.on("data", (c: Buffer) => {
-    if (size < MAX_ERROR_BODY) chunks.push(c);
-    size += c.length;
+  let failed = false;
+  hostRes.on("error", () => {
+    failed = true;
+    res.destroy();
   });
-  hostRes.on("end", () => {
-    const text = virtualize(Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString("utf8"));
+  void readLimited(hostRes).then((body) => {
+    if (failed) return;
+    const text = virtualize(body.toString("utf8"));
     if (res.headersSent) return void res.destroy();
     res.writeHead(code, { ...(type ? { "content-type": type } : {}), "content-length": Buffer.byteLength(text) });
     res.end(text);
   });
-  hostRes.on("error", () => res.destroy());
-}
-
-/**
- * After the host's 101: its response head goes to the client unchanged, then bytes flow both ways until either
- * side closes.
- */
-function splice(hostRes: IncomingMessage, hostSocket: Duplex, hostHead: Buffer, client: Duplex, clientHead: Buffer) {
-  let head = `HTTP/1.1 ${hostRes.statusCode} ${hostRes.statusMessage ?? "Switching Protocols"}\r\n`;
-  for (let i = 0; i < hostRes.rawHeaders.length; i += 2)
-    head += `${hostRes.rawHeaders[i]}: ${hostRes.rawHeaders[i + 1]}\r\n`;
-  client.write(`${head}\r\n`);
-  if (hostHead.length) client.write(hostHead);
-  if (clientHead.length) hostSocket.write(clientHead);
-  const cut = () => {
-    client.destroy();
-    hostSocket.destroy();
-  };
-  client.on("error", cut);
-  hostSocket.on("error", cut);
-  client.once("close", cut);
-  hostSocket.once("close", cut);
-  hostSocket.pipe(client);
-  client.pipe(hostSocket);
 }

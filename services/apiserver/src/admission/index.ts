@@ -221,6 +221,15 @@ export interface WriteHooks extends Partial<MutationHooks> {
   unview?(o: Obj): MaybePromise<Obj>;
 }
 
+/** A write past its mutating admission: what the webhooks made of its object, and its validating half. */
+export interface Admitted {
+  /** The object as mutation left it, in the stored form; undefined when the webhooks left it as it was. */
+  mutated: Obj | undefined;
+  validate(object: Obj | undefined): Promise<void>;
+}
+
+const PASSED: Admitted = { mutated: undefined, validate: async () => {} };
+
 const callingError = (webhook: string, why: string) => `failed calling webhook ${JSON.stringify(webhook)}: ${why}`;
 
 /** A failure to get a usable answer from a webhook, which its failurePolicy may ignore. */
@@ -439,6 +448,19 @@ export class Admission {
   ): Promise<T> {
     // The hot path: nothing configured, nothing built.
     if (this.idle) return validated(undefined);
+    const admitted = await this.admit(attributes, hooks, warnings);
+    const result = await validated(admitted.mutated);
+    await admitted.validate(result ?? undefined);
+    return result;
+  }
+
+  /**
+   * `write` in its two halves, for writes whose validating admission runs inside their own work as kube's
+   * REST storage runs it (an eviction before the pod is read, a token request before it is signed): the
+   * mutating webhooks have run; `validate` runs the policies and validating webhooks on what is to be written.
+   */
+  async admit(attributes: () => Attributes, hooks: WriteHooks, warnings: string[]): Promise<Admitted> {
+    if (this.idle) return PASSED;
     const attr = attributes();
     const view = async (o: Obj | undefined) =>
       goShapedMetadata(o === undefined || !hooks.view ? o : await hooks.view(o));
@@ -461,9 +483,10 @@ export class Admission {
       );
       if (mutated !== seen.object) object = await unview(mutated);
     } else if (this.mutates) await this.mutate(seen, { decode: (o) => o }, warnings);
-    const result = await validated(object);
-    await this.validate({ ...seen, object: await view(result ?? undefined) }, warnings);
-    return result;
+    return {
+      mutated: object,
+      validate: async (result) => this.validate({ ...seen, object: await view(result) }, warnings),
+    };
   }
 
   /** Runs mutating webhooks on the object of a create, update or delete; returns the object they left. */

@@ -1,12 +1,11 @@
 // CustomResourceDefinition defaulting and validation as kube-apiserver 1.35 does it
 // (apiextensions-apiserver pkg/apis/apiextensions/v1/defaults.go and validation/validation.go): kube's checks,
 // in its order, with its field paths (those of the internal form, see internal.ts) and messages. Pure.
-import type { StatusCause } from "@evk/kube";
+import { goQuote, type StatusCause } from "@evk/kube";
 import {
   duplicate,
   type FieldError,
   forbidden,
-  goQuote,
   invalid,
   n,
   notSupported,

@@ -1,8 +1,8 @@
 // metadata.managedFields on the wire and in the field manager: entries decoded into per-manager field sets
 // keyed by kube's manager identifier, encoded back in kube's order, the cap on update managers, and kube's
 // conflict error. Pure.
-import { StatusError } from "@evk/kube";
-import { goJsonString, goQuote, type Json, pathString } from "./path.ts";
+import { goQuote, StatusError } from "@evk/kube";
+import { goJsonString, type Json, pathString } from "./path.ts";
 import { FieldSet } from "./set.ts";
 import type { Conflict, ManagedFields } from "./updater.ts";
 

@@ -2,7 +2,7 @@
 // for evk's write paths: metadata.managedFields on every create, update, patch and apply of an object and its
 // status and scale subresources, and server-side apply itself (merge, conflicts, pruning, the last-applied
 // annotation kubectl migrates from). api.ts calls one method per kind of write.
-import { errors, type KubeObject, StatusError } from "@evk/kube";
+import { errors, goQuote, type KubeObject, StatusError } from "@evk/kube";
 import {
   capUpdateManagers,
   conflictError,
@@ -15,7 +15,7 @@ import {
   managerIdentifier,
   rfc3339,
 } from "./entries.ts";
-import { goJson, goQuote } from "./path.ts";
+import { goJson } from "./path.ts";
 import { ownershipFilter } from "./reset-fields.ts";
 import { type Atom, DEDUCED, typeSchemaOf } from "./schema.ts";
 import { FieldSet } from "./set.ts";

@@ -2,6 +2,8 @@
 // "f:<field>", "k:<json of the key fields>", "v:<json of a set member>", "i:<index>". A path element is kept as
 // its serialized string, which is also its identity; this module parses, orders and prints them. Pure.
 
+import { goQuote } from "@evk/kube";
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** A parsed path element. */
@@ -202,26 +204,6 @@ export function compareElements(a: string, b: string): number {
     default:
       return cmp(a, b);
   }
-}
-
-/** Go's %q of a string (strconv.Quote) for the printable ASCII and common escapes. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (c === 0x07) out += "\\a";
-    else if (c === 0x08) out += "\\b";
-    else if (c === 0x0c) out += "\\f";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x0b) out += "\\v";
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
 }
 
 /** value.ToString: how a value reads in a printed path. */

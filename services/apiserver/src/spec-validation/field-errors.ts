@@ -1,4 +1,4 @@
-import type { StatusCause } from "@evk/kube";
+import { goQuote, type StatusCause } from "@evk/kube";
 
 // apimachinery's field.Error as kube-apiserver words it (util/validation/field/errors.go): the cause type, the
 // field path, the bad value printed the way Go prints it, and the detail. Validators build lists of these;
@@ -111,27 +111,6 @@ export const toCause = (e: FieldError): StatusCause => ({ reason: e.type, messag
 export const toCauses = (errs: readonly FieldError[]): StatusCause[] => errs.map(toCause);
 export const fromCauses = (causes: readonly StatusCause[]): FieldError[] =>
   causes.map((c) => ({ type: c.reason as ErrorType, field: c.field ?? "", detail: "", body: c.message ?? "" }));
-
-/** Go's strconv.Quote (what %q prints): printable characters kept, the rest escaped. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (c === 7) out += "\\a";
-    else if (c === 8) out += "\\b";
-    else if (c === 12) out += "\\f";
-    else if (c === 10) out += "\\n";
-    else if (c === 13) out += "\\r";
-    else if (c === 9) out += "\\t";
-    else if (c === 11) out += "\\v";
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if (c >= 0x80 && c < 0xa0) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 /** A JSON string as Go's encoding/json writes it: like JSON.stringify, with <, >, & and U+2028/9 escaped. */
 export function goJsonString(s: string): string {

@@ -1,6 +1,7 @@
 // How Go sees and prints the JSON values of custom resources: apimachinery decodes integral numbers as int64 and
 // the rest as float64, and fmt's %v prints float64 in the shortest form with an exponent from 1e+06 on. Pure.
-import { type GoValue, goJson, goQuote } from "../../spec-validation/field-errors.ts";
+import { goQuote } from "@evk/kube";
+import { type GoValue, goJson } from "../../spec-validation/field-errors.ts";
 
 export type GoKind = "null" | "bool" | "string" | "int" | "float" | "array" | "object";
 
