@@ -1,22 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer, type Server as HttpsServer, request } from "node:https";
+import { createServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   createCertificateAuthority,
-  type Etcd,
   freePort,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
+  KUBECTL_OUTPUT,
+  normaliser,
+  type ServerClient,
   sleep,
-  startApiserver,
-  startEtcd,
-  startHost,
+  useSideBySide,
 } from "@evk/testing";
 
 // Admission webhooks and ValidatingAdmissionPolicies taking effect, side by side against kube-apiserver 1.35:
@@ -24,73 +16,14 @@ import {
 // own path so that what each sent can be compared; the same kubectl commands and raw requests to both, outputs
 // compared after normalising identities, times, revisions and the per-server path.
 
-const run = promisify(execFile);
-const kubectl = kubectlVersions()[0] as { version: string; bin: string };
-
 type Obj = Record<string, unknown>;
-interface Reply {
-  status: number;
-  body: string;
-  warning: string;
-}
-
-class Server {
-  readonly name: "kube" | "evk";
-  readonly kubeconfigPath: string;
-  private readonly url: string;
-  private readonly token: string;
-  private readonly ca: Buffer;
-  constructor(name: "kube" | "evk", kubeconfigPath: string) {
-    this.name = name;
-    this.kubeconfigPath = kubeconfigPath;
-    const text = readFileSync(kubeconfigPath, "utf8");
-    const field = (re: RegExp) => re.exec(text)?.[1] ?? "";
-    this.url = field(/server: (\S+)/);
-    this.token = field(/token: (\S+)/);
-    this.ca = Buffer.from(field(/certificate-authority-data: (\S+)/), "base64");
-  }
-  call(method: string, path: string, body?: unknown): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.url),
-        {
-          method,
-          ca: this.ca,
-          headers: {
-            authorization: `Bearer ${this.token}`,
-            accept: "application/json",
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            text += c;
-          });
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, body: text, warning: String(res.headers.warning ?? "") }),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  }
-}
-
 /** What may differ between two correct servers: identities, times, revisions, ports and the per-server path. */
-function normalise(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
-    .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
-    .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>")
-    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")
-    .replace(/\/(kube|evk)\//g, "/<server>/")
-    .replace(/"caBundle":"[^"]*"/g, '"caBundle":"<ca>"');
-}
+const normalise = normaliser(
+  KUBECTL_OUTPUT,
+  [/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>"],
+  [/\/(kube|evk)\//g, "/<server>/"],
+  [/"caBundle":"[^"]*"/g, '"caBundle":"<ca>"'],
+);
 
 /** The lines that differ, kube's first: enough to see a difference in a long output. */
 function lineDiff(kube: string, ours: string): string {
@@ -156,6 +89,15 @@ function webhookServer(cert: { cert: string; key: string }, calls: Call[]): Http
           });
         return answer({ allowed: true });
       }
+      if (action === "scale") {
+        const replicas = Number((r.object as { spec?: { replicas?: number } } | null)?.spec?.replicas ?? 0);
+        if (replicas > 5)
+          return answer({
+            allowed: false,
+            status: { code: 403, reason: "Forbidden", message: `scaling to ${replicas} is refused` },
+          });
+        return answer({ allowed: true });
+      }
       if (action === "slow") {
         await sleep(3000);
         return answer({ allowed: true });
@@ -184,7 +126,77 @@ function configurations(base: string, caBundle: string, closedPort: number) {
     admissionReviewVersions: ["v1"],
     ...extra,
   });
+  const testNamespace = { matchLabels: { env: "test" } };
   return [
+    // Subresource writes: first, so that the probes of the configurations after them find these in effect too.
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "status-mutator" },
+      webhooks: [
+        hook("status-mutate.evk.test", {
+          clientConfig: client("mutate"),
+          rules: [rule(["pods/status"], ["UPDATE"])],
+          namespaceSelector: testNamespace,
+        }),
+      ],
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "subresource-checks" },
+      webhooks: [
+        hook("scale.evk.test", {
+          clientConfig: client("scale"),
+          rules: [rule(["deployments/scale"], ["UPDATE"], ["apps"])],
+          namespaceSelector: testNamespace,
+        }),
+        hook("record.evk.test", {
+          clientConfig: client("record"),
+          rules: [rule(["pods/*", "serviceaccounts/token"], ["*"])],
+          namespaceSelector: testNamespace,
+        }),
+      ],
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name: "subresource-limits" },
+      spec: {
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [""],
+              apiVersions: ["v1"],
+              operations: ["CREATE"],
+              resources: ["pods/eviction", "pods/binding"],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression:
+              "object.kind != 'Eviction' || !has(object.deleteOptions) || !has(object.deleteOptions.gracePeriodSeconds) || object.deleteOptions.gracePeriodSeconds > 0",
+            message: "evictions must be graceful",
+          },
+          {
+            expression: "object.kind != 'Binding' || object.target.name != 'forbidden-node'",
+            messageExpression: "'pod ' + object.metadata.name + ' may not go to ' + object.target.name",
+            reason: "Forbidden",
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name: "subresource-limits-binding" },
+      spec: {
+        policyName: "subresource-limits",
+        validationActions: ["Deny"],
+        matchResources: { namespaceSelector: testNamespace },
+      },
+    },
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "MutatingWebhookConfiguration",
@@ -231,9 +243,10 @@ function configurations(base: string, caBundle: string, closedPort: number) {
           clientConfig: { service: { namespace: "default", name: "no-such-webhook", path: "/check" }, caBundle },
           rules: [rule(["resourcequotas"], ["CREATE"])],
         }),
+        // On Endpoints, whose every request also carries kube's deprecation warning.
         hook("conditions.evk.test", {
           clientConfig: client("validate"),
-          rules: [rule(["secrets"], ["CREATE"])],
+          rules: [rule(["endpoints"], ["CREATE"])],
           namespaceSelector: { matchExpressions: [{ key: "env", operator: "DoesNotExist" }] },
           matchConditions: [{ name: "labelled", expression: "object.metadata.labels.check == 'yes'" }],
         }),
@@ -388,13 +401,11 @@ const invalidConfigurations: Obj[] = [
 
 describe("compat: admission webhooks and ValidatingAdmissionPolicies against kube-apiserver", function () {
   this.timeout(300_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let servers: Server[];
+  // The clients are named kube and evk: each server's webhook calls come under that path.
+  const sides = useSideBySide({ cluster: "admission" });
+  let servers: ServerClient[];
   let webhook: HttpsServer;
   const calls: Call[] = [];
-  const dir = makeTempDir("admission-compat");
   let caBundle = "";
   let port = 0;
   let closedPort = 0;
@@ -408,15 +419,13 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
     port = (webhook.address() as AddressInfo).port;
     // A port nothing listens on: a webhook there cannot be reached.
     closedPort = await freePort();
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "admission", hostKubeconfigPath: host.kubeconfigPath });
-    servers = [new Server("kube", host.kubeconfigPath), new Server("evk", evk.kubeconfigPath)];
+    servers = [...sides.both];
     for (const s of servers) {
       for (const ns of [{ name: "adm-a", labels: { env: "test" } }, { name: "adm-b" }])
-        await s.call("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: ns });
+        await s.request("POST", "/api/v1/namespaces", { body: { apiVersion: "v1", kind: "Namespace", metadata: ns } });
       for (const c of configurations(`https://127.0.0.1:${port}/${s.name}`, caBundle, closedPort)) {
         const plural = `${String(c.kind).toLowerCase().replace(/y$/, "ie")}s`;
-        const r = await s.call("POST", `/apis/admissionregistration.k8s.io/v1/${plural}`, c);
+        const r = await s.request("POST", `/apis/admissionregistration.k8s.io/v1/${plural}`, { body: c });
         assert.equal(r.status, 201, `${s.name}: ${r.body}`);
       }
     }
@@ -424,20 +433,22 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
     await Promise.all(
       servers.map(async (s) => {
         for (let i = 0; ; i++) {
-          const cm = await s.call("POST", "/api/v1/namespaces/adm-a/configmaps?dryRun=All", {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: "probe", labels: { checked: "yes", deny: "true" } },
+          const cm = await s.request("POST", "/api/v1/namespaces/adm-a/configmaps?dryRun=All", {
+            body: {
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              metadata: { name: "probe", labels: { checked: "yes", deny: "true" } },
+            },
           });
-          const dep = await s.call(
-            "POST",
-            "/apis/apps/v1/namespaces/adm-a/deployments?dryRun=All",
-            deployment("probe", 9),
-          );
-          const ep = await s.call("POST", "/api/v1/namespaces/adm-b/secrets?dryRun=All", {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { name: "probe", labels: { check: "yes", deny: "true" } },
+          const dep = await s.request("POST", "/apis/apps/v1/namespaces/adm-a/deployments?dryRun=All", {
+            body: deployment("probe", 9),
+          });
+          const ep = await s.request("POST", "/api/v1/namespaces/adm-b/endpoints?dryRun=All", {
+            body: {
+              apiVersion: "v1",
+              kind: "Endpoints",
+              metadata: { name: "probe", labels: { check: "yes", deny: "true" } },
+            },
           });
           if (cm.status === 403 && dep.status === 422 && ep.status === 403) break;
           if (i > 120) throw new Error(`${s.name}: admission not in effect: ${cm.body} ${dep.body} ${ep.body}`);
@@ -446,10 +457,7 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
       }),
     );
   });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
+  after(() => {
     webhook?.close();
   });
 
@@ -467,16 +475,9 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
     },
   });
 
-  const kubectlOn = async (s: Server, args: string[], stdin?: string) => {
-    const p = run(kubectl.bin, [`--kubeconfig=${s.kubeconfigPath}`, `--cache-dir=${join(dir, s.name)}`, ...args]);
-    if (stdin !== undefined) p.child.stdin?.end(stdin);
-    try {
-      const r = await p;
-      return `exit 0\n${r.stdout}\n${r.stderr}`;
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return `exit ${e.code}\n${e.stdout}\n${e.stderr}`;
-    }
+  const kubectlOn = async (s: ServerClient, args: string[], stdin?: string) => {
+    const r = await s.kubectl(args, { stdin });
+    return `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
   };
 
   /** Each step on both servers, in order; the normalised outputs must be equal. */
@@ -487,7 +488,7 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
         servers.map(async (s) => {
           if (step.raw) {
             const [method, path, body] = step.raw;
-            const r = await s.call(method, path, body);
+            const r = await s.request(method, path, { body: body });
             const shown = r.status >= 300 ? r.body : JSON.stringify(pick(JSON.parse(r.body) as Obj));
             return `${r.status}\n${shown}\nwarning: ${r.warning}`;
           }
@@ -519,7 +520,7 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
   it("writes a policy's status as kube-controller-manager's status controller does", async () => {
     for (const s of servers)
       for (let i = 0; ; i++) {
-        const r = await s.call(
+        const r = await s.request(
           "GET",
           "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/replica-limit",
         );
@@ -622,15 +623,15 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
       {
         raw: [
           "POST",
-          "/api/v1/namespaces/adm-b/secrets",
-          { apiVersion: "v1", kind: "Secret", metadata: { name: "e1", labels: { check: "no", deny: "true" } } },
+          "/api/v1/namespaces/adm-b/endpoints",
+          { apiVersion: "v1", kind: "Endpoints", metadata: { name: "e1", labels: { check: "no", deny: "true" } } },
         ],
       },
       {
         raw: [
           "POST",
-          "/api/v1/namespaces/adm-b/secrets",
-          { apiVersion: "v1", kind: "Secret", metadata: { name: "e2", labels: { check: "yes", deny: "true" } } },
+          "/api/v1/namespaces/adm-b/endpoints",
+          { apiVersion: "v1", kind: "Endpoints", metadata: { name: "e2", labels: { check: "yes", deny: "true" } } },
         ],
       },
       // DELETE goes to validating webhooks with the object as oldObject.
@@ -677,5 +678,120 @@ describe("compat: admission webhooks and ValidatingAdmissionPolicies against kub
       { args: ["-n", "adm-a", "patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":4}}'] },
       { args: ["-n", "adm-a", "create", "configmap", "bare", "--from-literal=a=b"] },
     ]);
+  });
+
+  it("admits subresource writes: status, scale, eviction, binding and token requests", async () => {
+    calls.length = 0;
+    const pod = (name: string) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, labels: { app: name } },
+      // No scheduler of either cluster takes it: only the test binds it.
+      spec: { schedulerName: "evk-test-none", containers: [{ name: "c", image: "registry.example.com/c:1" }] },
+    });
+    const binding = (name: string, node: string) => ({
+      apiVersion: "v1",
+      kind: "Binding",
+      metadata: { name },
+      target: { apiVersion: "v1", kind: "Node", name: node },
+    });
+    const eviction = (name: string, deleteOptions?: Obj) => ({
+      apiVersion: "policy/v1",
+      kind: "Eviction",
+      metadata: { name },
+      ...(deleteOptions ? { deleteOptions } : {}),
+    });
+    const base = "/api/v1/namespaces/adm-a";
+    await sameOnBoth([
+      { raw: ["POST", `${base}/pods`, pod("sub")] },
+      { raw: ["POST", `${base}/pods`, pod("bound")] },
+      // pods/status: the mutating webhook's label stays, as the pod status strategy keeps labels.
+      {
+        args: [
+          "-n",
+          "adm-a",
+          "patch",
+          "pod",
+          "sub",
+          "--subresource=status",
+          "--type=merge",
+          "-p",
+          '{"status":{"message":"hi"}}',
+        ],
+      },
+      { args: ["-n", "adm-a", "get", "pod", "sub", "-o", "jsonpath={.metadata.labels} {.status.message}"] },
+      // A policy on pods/binding and pods/eviction.
+      { raw: ["POST", `${base}/pods/bound/binding`, binding("bound", "forbidden-node")] },
+      { raw: ["POST", `${base}/pods/bound/binding?dryRun=All`, binding("bound", "virtual-node")] },
+      { raw: ["POST", `${base}/pods/bound/binding`, binding("bound", "virtual-node")] },
+      { args: ["-n", "adm-a", "get", "pod", "bound", "-o", "jsonpath={.spec.nodeName}"] },
+      { raw: ["POST", `${base}/pods/sub/eviction`, eviction("sub", { gracePeriodSeconds: 0 })] },
+      { raw: ["POST", `${base}/pods/sub/eviction?dryRun=All`, eviction("sub", { propagationPolicy: "Background" })] },
+      { raw: ["POST", `${base}/pods/sub/eviction`, eviction("sub")] },
+      // A validating webhook on deployments/scale, which the policy on deployments does not see.
+      { raw: ["POST", "/apis/apps/v1/namespaces/adm-a/deployments", deployment("scaled", 2)] },
+      { args: ["-n", "adm-a", "scale", "deployment", "scaled", "--replicas=4"] },
+      { args: ["-n", "adm-a", "scale", "deployment", "scaled", "--replicas=6"] },
+      { args: ["-n", "adm-a", "get", "deployment", "scaled", "-o", "jsonpath={.spec.replicas}"] },
+      // serviceaccounts/token.
+      {
+        raw: [
+          "POST",
+          `${base}/serviceaccounts`,
+          { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "tokens" } },
+        ],
+      },
+      {
+        raw: [
+          "POST",
+          `${base}/serviceaccounts/tokens/token`,
+          { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: ["evk-test"] } },
+        ],
+      },
+    ]);
+    // What each server told the webhooks about these objects (the host's controllers write pods of their own).
+    const ours = new Set(["sub", "bound", "scaled", "tokens"]);
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(canonical)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical((v as Obj)[k])]),
+            )
+          : v;
+    const reviews = (server: string) =>
+      calls
+        .filter((c) => c.path.startsWith(`/${server}/`) && ours.has(String(c.review.request.name)))
+        .map((c) => {
+          const { uid: _uid, userInfo: _user, ...r } = c.review.request;
+          // Not compared: managedFields (kube hands webhooks the entry the write will record, evk records it after
+          // admission) and a Scale's status (the host's deployment controller moves it).
+          const shape = (o: unknown) => {
+            if (!o || typeof o !== "object") return o;
+            const { managedFields: _m, ...metadata } = ((o as Obj).metadata ?? {}) as Obj;
+            const { status, ...rest } = o as Obj;
+            return { ...rest, metadata, ...(rest.kind === "Scale" ? {} : { status }) };
+          };
+          return normalise(
+            JSON.stringify(
+              canonical({
+                path: c.path.replace(`/${server}/`, "/"),
+                ...r,
+                object: shape(r.object),
+                oldObject: shape(r.oldObject),
+              }),
+            ),
+          );
+        });
+    // The service account volume's name ends in a random suffix.
+    const shown = (server: string) =>
+      reviews(server)
+        .join("\n")
+        .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<suffix>");
+    const [kube, evk] = [shown("kube"), shown("evk")];
+    assert.ok(kube.length > 0, "kube called no webhook");
+    assert.equal(evk, kube, `\n${lineDiff(kube, evk)}`);
   });
 });

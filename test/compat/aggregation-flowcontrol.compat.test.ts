@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { createServer, type Server as HttpsServer, request } from "node:https";
+import type { ServerResponse } from "node:http";
+import { createServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
-import { promisify } from "node:util";
 import {
-  binaries,
   createCertificateAuthority,
-  type Etcd,
-  type HostCluster,
-  type LocalApiserver,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
+  KUBECTL_OUTPUT,
+  normaliser,
+  type RawReply,
+  type ServerClient,
+  useSideBySide,
   waitFor,
 } from "@evk/testing";
 
@@ -25,7 +19,6 @@ import {
 // through a selector-less Service and its Endpoints, set up the same way on both servers), the bootstrap flow
 // schemas and priority levels, the headers naming a request's schema and level, and a burst at a tiny level.
 
-const run = promisify(execFile);
 const GROUP = "metrics.k8s.io";
 const GV = `${GROUP}/v1beta1`;
 const APISERVICE = `v1beta1.${GROUP}`;
@@ -33,105 +26,21 @@ const INSECURE_GROUP = "insecure.compat.evk.dev";
 const INSECURE_APISERVICE = `v1.${INSECURE_GROUP}`;
 const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One server, reached by kubectl and by plain HTTPS requests (as its admin, another token, or no one). */
-class Side {
-  readonly name: string;
-  readonly kubeconfigPath: string;
-  readonly server: string;
-  readonly token: string;
-  private readonly ca: Buffer;
-  private readonly cacheDir = makeTempDir("aggfc-kubectl");
-
-  constructor(name: string, kubeconfigPath: string) {
-    this.name = name;
-    this.kubeconfigPath = kubeconfigPath;
-    const text = readFileSync(kubeconfigPath, "utf8");
-    const field = (re: RegExp) => re.exec(text)?.[1] ?? "";
-    this.server = field(/server: (\S+)/);
-    this.token = field(/token: (\S+)/);
-    this.ca = Buffer.from(field(/certificate-authority-data: (\S+)/), "base64");
-  }
-
-  async kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = run(
-      binaries.kubectl,
-      [`--kubeconfig=${this.kubeconfigPath}`, `--cache-dir=${this.cacheDir}`, ...args],
-      {
-        maxBuffer: 32 * 1024 * 1024,
-        timeout: 60_000,
-      },
-    );
-    if (stdin !== undefined) child.child.stdin?.end(stdin);
-    try {
-      const { stdout, stderr } = await child;
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; code?: number };
-      return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? String(err) };
-    }
-  }
-
-  async must(args: string[], stdin?: string): Promise<string> {
-    const r = await this.kubectl(args, stdin);
-    if (r.code !== 0) throw new Error(`${this.name}: kubectl ${args.join(" ")} failed: ${r.stderr}`);
-    return r.stdout;
-  }
-
-  call(path: string, o: { token?: string | null; accept?: string } = {}): Promise<Reply> {
-    const token = o.token === undefined ? this.token : o.token;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.server),
-        {
-          ca: this.ca,
-          agent: false,
-          headers: { accept: o.accept ?? "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            body += c;
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        },
-      );
-      req.on("error", reject);
-      req.end();
-    });
-  }
-
-  async json(path: string): Promise<Record<string, unknown>> {
-    const r = await this.call(path);
-    if (r.status !== 200) throw new Error(`${this.name}: GET ${path} -> ${r.status} ${r.body}`);
-    return JSON.parse(r.body) as Record<string, unknown>;
-  }
-
-  /** The name of the FlowSchema or PriorityLevelConfiguration with this uid. */
-  async nameOfUid(resource: "flowschemas" | "prioritylevelconfigurations", uid: string | undefined): Promise<string> {
-    const list = (await this.json(`/apis/flowcontrol.apiserver.k8s.io/v1/${resource}`)) as {
-      items: { metadata: { name: string; uid: string } }[];
-    };
-    return list.items.find((i) => i.metadata.uid === uid)?.metadata.name ?? `<no object with uid ${uid}>`;
-  }
+/** The name of the FlowSchema or PriorityLevelConfiguration with this uid. */
+async function nameOfUid(
+  s: ServerClient,
+  resource: "flowschemas" | "prioritylevelconfigurations",
+  uid: string | undefined,
+): Promise<string> {
+  const list = await s.json<{ items: { metadata: { name: string; uid: string } }[] }>(
+    "GET",
+    `/apis/flowcontrol.apiserver.k8s.io/v1/${resource}`,
+  );
+  return list.items.find((i) => i.metadata.uid === uid)?.metadata.name ?? `<no object with uid ${uid}>`;
 }
 
 /** What may differ between two correct servers: identities, times, revisions, ages, the admin's name. */
-function normalise(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
-    .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
-    .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>")
-    .replace(/ +/g, " ");
-}
+const normalise = normaliser(KUBECTL_OUTPUT, [/ +/g, " "]);
 
 /** A line-by-line table whose rows name group-versions: only the rows whose first cell is in `keep`. */
 function rowsNamed(table: string, keep: (name: string) => boolean): string {
@@ -312,7 +221,56 @@ function apiServices(b: Backend) {
   ];
 }
 
-const condition = async (s: Side, name: string) => {
+/**
+ * A cluster-admin service account whose every request its FlowSchema (both named `name`) sends to `level`: a level
+ * of one nominal share that lends and borrows nothing, answering with `limitResponse` once its seats are taken.
+ */
+function accountAtTinyLevel(
+  name: string,
+  level: string,
+  limitResponse: Record<string, unknown>,
+  schema: Record<string, unknown> = {},
+): string {
+  return manifest(
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: "default" } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: `compat-${name}` },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ kind: "ServiceAccount", name, namespace: "default" }],
+    },
+    {
+      apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+      kind: "PriorityLevelConfiguration",
+      metadata: { name: level },
+      spec: {
+        type: "Limited",
+        limited: { nominalConcurrencyShares: 1, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse },
+      },
+    },
+    {
+      apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+      kind: "FlowSchema",
+      metadata: { name },
+      spec: {
+        priorityLevelConfiguration: { name: level },
+        matchingPrecedence: 500,
+        ...schema,
+        rules: [
+          {
+            subjects: [{ kind: "ServiceAccount", serviceAccount: { namespace: "default", name } }],
+            resourceRules: [
+              { verbs: ["*"], apiGroups: ["*"], resources: ["*"], namespaces: ["*"], clusterScope: true },
+            ],
+          },
+        ],
+      },
+    },
+  );
+}
+
+const condition = async (s: ServerClient, name: string) => {
   const r = await s.kubectl([
     "get",
     "apiservice",
@@ -325,42 +283,69 @@ const condition = async (s: Side, name: string) => {
 
 describe("compat: API aggregation and priority & fairness against kube-apiserver", function () {
   this.timeout(600_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let kube: Side;
-  let ours: Side;
-  let sides: Side[];
+  const servers = useSideBySide({
+    cluster: "aggfc",
+    host: { nodes: 1, apiserverFlags: ["--enable-priority-and-fairness=true", "--enable-aggregator-routing=true"] },
+    kubectl: { timeoutMs: 60_000 },
+  });
+  let kube: ServerClient;
+  let ours: ServerClient;
+  let sides: ServerClient[];
   const backend = new Backend();
 
   before(async () => {
-    [etcd, host] = await Promise.all([
-      startEtcd(),
-      startHost({
-        nodes: 1,
-        apiserverFlags: ["--enable-priority-and-fairness=true", "--enable-aggregator-routing=true"],
-      }),
-    ]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "aggfc", hostKubeconfigPath: host.kubeconfigPath });
-    kube = new Side("kube", host.kubeconfigPath);
-    ours = new Side("evk", evk.kubeconfigPath);
+    [kube, ours] = servers.both;
     sides = [kube, ours];
     await backend.start();
     await Promise.all(
-      sides.map((s) => s.must(["create", "-f", "-"], manifest(...serviceObjects(backend), ...apiServices(backend)))),
+      sides.map((s) =>
+        s.kubectlOk(["create", "-f", "-"], { stdin: manifest(...serviceObjects(backend), ...apiServices(backend)) }),
+      ),
     );
   });
   after(async () => {
     await backend?.stop();
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
   });
 
   const both = async (args: string[], stdin?: string) => {
-    const [k, e] = await Promise.all([kube.kubectl(args, stdin), ours.kubectl(args, stdin)]);
+    const [k, e] = await servers.onBoth((s) => s.kubectl(args, { stdin }));
     return { k, e };
   };
+  /**
+   * Creates a service account's FlowSchema `name` (with its level and the account, in `objects`) on both servers;
+   * once a request of the account is classified into the schema, the account's token on each server.
+   */
+  const inForce = async (name: string, objects: string): Promise<string[]> => {
+    await Promise.all(sides.map((s) => s.kubectlOk(["create", "-f", "-"], { stdin: objects })));
+    const tokens = await Promise.all(sides.map(async (s) => (await s.kubectlOk(["create", "token", name])).trim()));
+    for (const [i, s] of sides.entries()) {
+      const fsUid = (await s.kubectlOk(["get", "flowschema", name, "-o", "jsonpath={.metadata.uid}"])).trim();
+      await waitFor(
+        `the ${name} schema in force on ${s.name}`,
+        async () => {
+          const r = await s.request("GET", "/api/v1/namespaces/default/configmaps", { token: tokens[i] });
+          return r.headers["x-kubernetes-pf-flowschema-uid"] === fsUid;
+        },
+        30_000,
+        200,
+      );
+    }
+    return tokens;
+  };
+
+  /** BURST requests at once to the backend's "hold" path, where those given a seat wait: all, and those answered. */
+  const BURST = 8;
+  const burst = (s: ServerClient, name: string, token: string) => {
+    const settled: RawReply[] = [];
+    const requests = Array.from({ length: BURST }, (_, k) =>
+      s.request("GET", `/apis/${GV}/namespaces/default/pods/${name}-${k}`, { token }).then((r) => {
+        settled.push(r);
+        return r;
+      }),
+    );
+    return { requests, settled };
+  };
+
   const sameOutput = async (args: string[], stdin?: string, filter: (t: string) => string = (t) => t) => {
     const { k, e } = await both(args, stdin);
     assert.equal(e.code, k.code, `${args.join(" ")}: exit codes (evk stderr: ${e.stderr})`);
@@ -371,7 +356,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
   it("registers the same local APIServices, printed the same (get, -o wide, -o yaml)", async () => {
     // kube serves a few groups evk does not (discovery.compat.test.ts lists them): rows for those are left out.
     const served = new Set(
-      ((await ours.json("/apis")) as { groups: { versions: { groupVersion: string }[] }[] }).groups
+      ((await ours.json("GET", "/apis")) as { groups: { versions: { groupVersion: string }[] }[] }).groups
         .flatMap((g) => g.versions.map((v) => v.groupVersion))
         .map((gv) => (gv.includes("/") ? `${gv.split("/")[1]}.${gv.split("/")[0]}` : `${gv}.`)),
     );
@@ -407,14 +392,14 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
     await sameOutput(["get", "apiservice", APISERVICE, "-o", "yaml"]);
     // Discovery: the legacy group document, the group in /apis, and the aggregated entry with the backend's resources.
     for (const path of [`/apis/${GROUP}`, `/apis/${GV}`]) {
-      const [k, e] = await Promise.all([kube.json(path), ours.json(path)]);
+      const [k, e] = await Promise.all([kube.json("GET", path), ours.json("GET", path)]);
       assert.deepEqual(e, k, path);
     }
-    const group = async (s: Side, name: string) =>
-      ((await s.json("/apis")) as { groups: { name: string }[] }).groups.find((g) => g.name === name);
+    const group = async (s: ServerClient, name: string) =>
+      ((await s.json("GET", "/apis")) as { groups: { name: string }[] }).groups.find((g) => g.name === name);
     assert.deepEqual(await group(ours, GROUP), await group(kube, GROUP));
-    const aggregated = async (s: Side) => {
-      const r = await s.call("/apis", { accept: `${AGGREGATED},application/json` });
+    const aggregated = async (s: ServerClient) => {
+      const r = await s.request("GET", "/apis", { accept: `${AGGREGATED},application/json` });
       const items = (JSON.parse(r.body) as { items: { metadata: { name: string } }[] }).items;
       return items.filter((i) => [GROUP, INSECURE_GROUP].includes(i.metadata.name));
     };
@@ -434,10 +419,10 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
     // Requests: proxied with the query re-encoded, the caller named in X-Remote-* and no credentials.
     backend.seen.length = 0;
     for (const s of sides) {
-      const r = await s.call(`/apis/${GV}/namespaces/default/pods?b=2&a=1`);
+      const r = await s.request("GET", `/apis/${GV}/namespaces/default/pods?b=2&a=1`);
       assert.equal(r.status, 200, `${s.name}: ${r.body}`);
       assert.equal(JSON.parse(r.body).query, "?a=1&b=2");
-      const i = await s.call(`/apis/${INSECURE_GROUP}/v1/nodes`);
+      const i = await s.request("GET", `/apis/${INSECURE_GROUP}/v1/nodes`);
       assert.equal(i.status, 200, `${s.name}: ${i.body}`);
     }
     const proxied = backend.seen.filter((x) => x.path.endsWith("/pods"));
@@ -454,7 +439,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       {
         name: "no endpoints",
         apply: async () => {
-          await Promise.all(sides.map((s) => s.must(["delete", "endpoints", "aggtest"])));
+          await Promise.all(sides.map((s) => s.kubectlOk(["delete", "endpoints", "aggtest"])));
         },
         reason: "EndpointsNotFound",
       },
@@ -463,7 +448,9 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
         apply: async () => {
           await Promise.all(
             sides.map((s) =>
-              s.must(["create", "-f", "-"], manifest(serviceObjects(backend, { portName: "other" })[1])),
+              s.kubectlOk(["create", "-f", "-"], {
+                stdin: manifest(serviceObjects(backend, { portName: "other" })[1]),
+              }),
             ),
           );
         },
@@ -472,9 +459,11 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       {
         name: "endpoints where nothing listens",
         apply: async () => {
-          await Promise.all(sides.map((s) => s.must(["delete", "endpoints", "aggtest"])));
+          await Promise.all(sides.map((s) => s.kubectlOk(["delete", "endpoints", "aggtest"])));
           await Promise.all(
-            sides.map((s) => s.must(["create", "-f", "-"], manifest(serviceObjects(backend, { port: 1 })[1]))),
+            sides.map((s) =>
+              s.kubectlOk(["create", "-f", "-"], { stdin: manifest(serviceObjects(backend, { port: 1 })[1]) }),
+            ),
           );
         },
         reason: "FailedDiscoveryCheck",
@@ -482,7 +471,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       {
         name: "no service",
         apply: async () => {
-          await Promise.all(sides.map((s) => s.must(["delete", "service", "aggtest"])));
+          await Promise.all(sides.map((s) => s.kubectlOk(["delete", "service", "aggtest"])));
         },
         reason: "ServiceNotFound",
       },
@@ -506,7 +495,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       const { k, e } = await both(["get", "apiservice", APISERVICE]);
       assert.equal(normalise(e.stdout), normalise(k.stdout), step.name);
       for (const s of sides) {
-        const r = await s.call(`/apis/${GV}/namespaces/default/pods`);
+        const r = await s.request("GET", `/apis/${GV}/namespaces/default/pods`);
         assert.deepEqual(
           [r.status, r.body, r.headers["content-type"]],
           [503, "service unavailable\n", "text/plain; charset=utf-8"],
@@ -515,8 +504,10 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       }
     }
     // Everything back: Available again. (kube's endpoints controller removed the Endpoints with the Service.)
-    await Promise.all(sides.map((s) => s.must(["delete", "endpoints", "aggtest", "--ignore-not-found"])));
-    await Promise.all(sides.map((s) => s.must(["create", "-f", "-"], manifest(...serviceObjects(backend)))));
+    await Promise.all(sides.map((s) => s.kubectlOk(["delete", "endpoints", "aggtest", "--ignore-not-found"])));
+    await Promise.all(
+      sides.map((s) => s.kubectlOk(["create", "-f", "-"], { stdin: manifest(...serviceObjects(backend)) })),
+    );
     for (const s of sides)
       await waitFor(
         `${APISERVICE} Available again on ${s.name}`,
@@ -566,8 +557,8 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
         subjects: [{ kind: "ServiceAccount", name: "reader", namespace: "default" }],
       },
     );
-    await Promise.all(sides.map((s) => s.must(["create", "-f", "-"], reader)));
-    const tokens = await Promise.all(sides.map(async (s) => (await s.must(["create", "token", "reader"])).trim()));
+    await Promise.all(sides.map((s) => s.kubectlOk(["create", "-f", "-"], { stdin: reader })));
+    const tokens = await Promise.all(sides.map(async (s) => (await s.kubectlOk(["create", "token", "reader"])).trim()));
     const cases: [string, string, "admin" | "anonymous" | "reader"][] = [
       ["admin, a resource", "/api/v1/namespaces", "admin"],
       ["admin, a watch", "/api/v1/namespaces?watch=1&timeoutSeconds=1", "admin"],
@@ -580,9 +571,10 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
     for (const [name, path, who] of cases) {
       const seen: string[] = [];
       for (const [i, s] of sides.entries()) {
-        const r = await s.call(path, who === "admin" ? {} : { token: who === "reader" ? tokens[i] : null });
-        const fs = await s.nameOfUid("flowschemas", r.headers["x-kubernetes-pf-flowschema-uid"] as string);
-        const pl = await s.nameOfUid(
+        const r = await s.request("GET", path, who === "admin" ? {} : { token: who === "reader" ? tokens[i] : null });
+        const fs = await nameOfUid(s, "flowschemas", r.headers["x-kubernetes-pf-flowschema-uid"] as string);
+        const pl = await nameOfUid(
+          s,
           "prioritylevelconfigurations",
           r.headers["x-kubernetes-pf-prioritylevel-uid"] as string,
         );
@@ -684,66 +676,17 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
   });
 
   it("rejects a burst beyond a tiny Reject level's seats with 429 and Retry-After, as kube does", async () => {
-    const objects = manifest(
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "burst", namespace: "default" } },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "compat-burst" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-        subjects: [{ kind: "ServiceAccount", name: "burst", namespace: "default" }],
-      },
-      {
-        apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-        kind: "PriorityLevelConfiguration",
-        metadata: { name: "tiny" },
-        spec: {
-          type: "Limited",
-          limited: {
-            nominalConcurrencyShares: 1,
-            lendablePercent: 0,
-            borrowingLimitPercent: 0,
-            limitResponse: { type: "Reject" },
-          },
-        },
-      },
-      {
-        apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-        kind: "FlowSchema",
-        metadata: { name: "burst" },
-        spec: {
-          priorityLevelConfiguration: { name: "tiny" },
-          matchingPrecedence: 500,
-          distinguisherMethod: { type: "ByUser" },
-          rules: [
-            {
-              subjects: [{ kind: "ServiceAccount", serviceAccount: { namespace: "default", name: "burst" } }],
-              resourceRules: [
-                { verbs: ["*"], apiGroups: ["*"], resources: ["*"], namespaces: ["*"], clusterScope: true },
-              ],
-            },
-          ],
-        },
-      },
+    const objects = accountAtTinyLevel(
+      "burst",
+      "tiny",
+      { type: "Reject" },
+      { distinguisherMethod: { type: "ByUser" } },
     );
-    await Promise.all(sides.map((s) => s.must(["create", "-f", "-"], objects)));
-    const tokens = await Promise.all(sides.map(async (s) => (await s.must(["create", "token", "burst"])).trim()));
     // The tiny level is in force once a request of the burst account is classified into it.
-    for (const [i, s] of sides.entries()) {
-      const fsUid = (await s.must(["get", "flowschema", "burst", "-o", "jsonpath={.metadata.uid}"])).trim();
-      await waitFor(
-        `the burst schema in force on ${s.name}`,
-        async () => {
-          const r = await s.call("/api/v1/namespaces/default/configmaps", { token: tokens[i] });
-          return r.headers["x-kubernetes-pf-flowschema-uid"] === fsUid;
-        },
-        30_000,
-        200,
-      );
-    }
+    const tokens = await inForce("burst", objects);
     // Seats: 600 × 1 / (245 + 1) shares, rounded up, is 3; nothing to lend or borrow.
-    const seats = async (s: Side) =>
-      (await s.must(["get", "--raw", "/metrics"]))
+    const seats = async (s: ServerClient) =>
+      (await s.kubectlOk(["get", "--raw", "/metrics"]))
         .split("\n")
         .filter((l) => /^apiserver_flowcontrol_(nominal|lower|upper)_limit_seats\{/.test(l))
         .sort()
@@ -752,7 +695,6 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
     assert.equal(evkSeats, kubeSeats);
     assert.match(kubeSeats, /nominal_limit_seats\{priority_level="tiny"\} 3/);
 
-    const BURST = 8;
     const outcomes: {
       status: number;
       retryAfter: string | undefined;
@@ -761,13 +703,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
       pf: boolean;
     }[][] = [];
     for (const [i, s] of sides.entries()) {
-      const settled: Reply[] = [];
-      const requests = Array.from({ length: BURST }, (_, k) =>
-        s.call(`/apis/${GV}/namespaces/default/pods/hold-${s.name}-${k}`, { token: tokens[i] }).then((r) => {
-          settled.push(r);
-          return r;
-        }),
-      );
+      const { requests, settled } = burst(s, `hold-${s.name}`, tokens[i] as string);
       // Every request is either held by the backend (it got a seat) or already answered 429.
       await waitFor(
         `the burst on ${s.name} to be placed`,
@@ -807,7 +743,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
     });
     // Both count what they rejected.
     for (const s of sides) {
-      const m = await s.must(["get", "--raw", "/metrics"]);
+      const m = await s.kubectlOk(["get", "--raw", "/metrics"]);
       assert.match(
         m,
         /apiserver_flowcontrol_rejected_requests_total\{flow_schema="burst",priority_level="tiny",reason="concurrency-limit"\} 5/,
@@ -817,71 +753,14 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
   });
 
   it("queues a burst at a level with one short queue: runs 3, queues 2, rejects the rest, then runs the queued", async () => {
-    const objects = manifest(
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "queued", namespace: "default" } },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "compat-queued" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-        subjects: [{ kind: "ServiceAccount", name: "queued", namespace: "default" }],
-      },
-      {
-        apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-        kind: "PriorityLevelConfiguration",
-        metadata: { name: "tinyq" },
-        spec: {
-          type: "Limited",
-          limited: {
-            nominalConcurrencyShares: 1,
-            lendablePercent: 0,
-            borrowingLimitPercent: 0,
-            limitResponse: { type: "Queue", queuing: { queues: 1, handSize: 1, queueLengthLimit: 2 } },
-          },
-        },
-      },
-      {
-        apiVersion: "flowcontrol.apiserver.k8s.io/v1",
-        kind: "FlowSchema",
-        metadata: { name: "queued" },
-        spec: {
-          priorityLevelConfiguration: { name: "tinyq" },
-          matchingPrecedence: 500,
-          rules: [
-            {
-              subjects: [{ kind: "ServiceAccount", serviceAccount: { namespace: "default", name: "queued" } }],
-              resourceRules: [
-                { verbs: ["*"], apiGroups: ["*"], resources: ["*"], namespaces: ["*"], clusterScope: true },
-              ],
-            },
-          ],
-        },
-      },
-    );
-    await Promise.all(sides.map((s) => s.must(["create", "-f", "-"], objects)));
-    const tokens = await Promise.all(sides.map(async (s) => (await s.must(["create", "token", "queued"])).trim()));
-    for (const [i, s] of sides.entries()) {
-      const fsUid = (await s.must(["get", "flowschema", "queued", "-o", "jsonpath={.metadata.uid}"])).trim();
-      await waitFor(
-        `the queued schema in force on ${s.name}`,
-        async () => {
-          const r = await s.call("/api/v1/namespaces/default/configmaps", { token: tokens[i] });
-          return r.headers["x-kubernetes-pf-flowschema-uid"] === fsUid;
-        },
-        30_000,
-        200,
-      );
-    }
-    const BURST = 8;
+    const objects = accountAtTinyLevel("queued", "tinyq", {
+      type: "Queue",
+      queuing: { queues: 1, handSize: 1, queueLengthLimit: 2 },
+    });
+    const tokens = await inForce("queued", objects);
     const results: string[] = [];
     for (const [i, s] of sides.entries()) {
-      const settled: Reply[] = [];
-      const requests = Array.from({ length: BURST }, (_, k) =>
-        s.call(`/apis/${GV}/namespaces/default/pods/hold-q-${s.name}-${k}`, { token: tokens[i] }).then((r) => {
-          settled.push(r);
-          return r;
-        }),
-      );
+      const { requests, settled } = burst(s, `hold-q-${s.name}`, tokens[i] as string);
       // Three run (held by the backend), two wait in the queue, three find it full.
       await waitFor(
         `the first seats taken on ${s.name}`,
@@ -899,7 +778,7 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
           .sort()
           .join(","),
       );
-      const m = await s.must(["get", "--raw", "/metrics"]);
+      const m = await s.kubectlOk(["get", "--raw", "/metrics"]);
       assert.match(
         m,
         /apiserver_flowcontrol_rejected_requests_total\{flow_schema="queued",priority_level="tinyq",reason="queue-full"\} 3/,
@@ -925,14 +804,14 @@ describe("compat: API aggregation and priority & fairness against kube-apiserver
         ],
       },
     });
-    await Promise.all(sides.map((s) => s.must(["create", "-f", "-"], stray)));
-    await Promise.all(sides.map((s) => s.must(["delete", "flowschema", "probes", "catch-all"])));
+    await Promise.all(sides.map((s) => s.kubectlOk(["create", "-f", "-"], { stdin: stray })));
+    await Promise.all(sides.map((s) => s.kubectlOk(["delete", "flowschema", "probes", "catch-all"])));
     // kube-apiserver's ensurer runs every minute: both servers must have had their pass well within two.
     for (const s of sides)
       await waitFor(
         `the bootstrap configuration restored on ${s.name}`,
         async () => {
-          const names = (await s.must(["get", "flowschemas", "-o", "name"])).split("\n");
+          const names = (await s.kubectlOk(["get", "flowschemas", "-o", "name"])).split("\n");
           return (
             names.includes("flowschema.flowcontrol.apiserver.k8s.io/probes") &&
             names.includes("flowschema.flowcontrol.apiserver.k8s.io/catch-all") &&

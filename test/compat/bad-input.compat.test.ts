@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { type RequestOptions, request } from "node:https";
-import { type Etcd, type HostCluster, type LocalApiserver, startApiserver, startEtcd, startHost } from "@evk/testing";
-import { KubeConfig } from "@kubernetes/client-node";
+import { normaliser, type RawReply, UIDS, useSideBySide, waitFor } from "@evk/testing";
 
 // The same bad requests, sent raw to evk-apiserver and to the host's kube-apiserver 1.35: both must answer
 // with the same HTTP status and the same Status (reason, code, message, details), up to data that is the
@@ -9,62 +7,6 @@ import { KubeConfig } from "@kubernetes/client-node";
 
 const NS = "bad-input";
 const ENDING = "bad-input-ending";
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A server reached with the credentials of its kubeconfig (client-node's HTTPS options). */
-class Server {
-  readonly name: string;
-  private readonly kc = new KubeConfig();
-
-  constructor(name: string, kubeconfigPath: string) {
-    this.name = name;
-    this.kc.loadFromFile(kubeconfigPath);
-  }
-
-  async call(
-    method: string,
-    path: string,
-    opts: { body?: string | Buffer; contentType?: string; timeoutMs?: number } = {},
-  ): Promise<Reply> {
-    const url = new URL(path, this.kc.getCurrentCluster()?.server);
-    const options: RequestOptions = {
-      method,
-      headers: {
-        accept: "application/json",
-        ...(opts.contentType !== undefined ? { "content-type": opts.contentType } : {}),
-        // Node sends a DELETE's body unframed unless told its length.
-        ...(opts.body !== undefined ? { "content-length": Buffer.byteLength(opts.body) } : {}),
-      },
-    };
-    await this.kc.applyToHTTPSOptions(options);
-    return new Promise((resolve, reject) => {
-      const req = request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      });
-      req.setTimeout(opts.timeoutMs ?? 15_000, () => req.destroy(new Error(`${method} ${path}: no answer in time`)));
-      req.on("error", reject);
-      req.end(opts.body);
-    });
-  }
-
-  async must(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const r = await this.call(method, path, {
-      ...(body !== undefined ? { body: JSON.stringify(body), contentType: "application/json" } : {}),
-    });
-    if (r.status >= 300) throw new Error(`${this.name}: ${method} ${path} -> ${r.status} ${r.body}`);
-    return JSON.parse(r.body) as Record<string, unknown>;
-  }
-}
 
 /** One bad request. */
 interface Case {
@@ -512,7 +454,7 @@ function cases(): Case[] {
 }
 
 /** What is compared of one answer. */
-function summary(r: Reply, statusOnly: boolean): string {
+function summary(r: RawReply, statusOnly: boolean): string {
   if (statusOnly) return `HTTP ${r.status}`;
   let body: Record<string, unknown> | undefined;
   try {
@@ -532,40 +474,29 @@ function summary(r: Reply, statusOnly: boolean): string {
   return JSON.stringify({ http: r.status, status, reason, code, message, details, metadata: meta, warnings }, null, 1);
 }
 
-const uids = (t: string) => t.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>");
+const uids = normaliser(UIDS);
 
 describe("compat: bad input gets the same answer from evk-apiserver and kube-apiserver", function () {
   this.timeout(240_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let servers: [Server, Server];
+  const sides = useSideBySide({ cluster: "badinput" });
 
   before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "badinput", hostKubeconfigPath: host.kubeconfigPath });
-    servers = [new Server("kube-apiserver", host.kubeconfigPath), new Server("evk", evk.kubeconfigPath)];
-    for (const s of servers) {
-      await s.must("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-      await s.must("POST", cms, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "1" } });
-      await s.must("POST", leases, {
+    for (const s of sides.both) {
+      await s.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+      await s.json("POST", cms, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { a: "1" } });
+      await s.json("POST", leases, {
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
         metadata: { name: "lease" },
       });
       // A finalizer nobody removes keeps the namespace Terminating once it is deleted.
-      await s.must("POST", "/api/v1/namespaces", {
+      await s.json("POST", "/api/v1/namespaces", {
         apiVersion: "v1",
         kind: "Namespace",
         metadata: { name: ENDING, finalizers: ["example.com/hold"] },
       });
-      await s.must("DELETE", `/api/v1/namespaces/${ENDING}`);
+      await s.json("DELETE", `/api/v1/namespaces/${ENDING}`);
     }
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
   });
 
   it("answers every bad request as kube-apiserver does", async () => {
@@ -575,12 +506,75 @@ describe("compat: bad input gets the same answer from evk-apiserver and kube-api
         ...(c.body !== undefined ? { body: c.body, contentType: c.contentType ?? "application/json" } : {}),
         ...(c.body === undefined && c.contentType ? { contentType: c.contentType } : {}),
       };
-      const [kube, ours] = await Promise.all(servers.map((s) => s.call(c.method, c.path, opts)));
-      const show = (r: Reply) => (c.normalise ?? ((t: string) => t))(uids(summary(r, c.statusOnly ?? false)));
-      const [k, e] = [show(kube as Reply), show(ours as Reply)];
+      const [kube, ours] = await sides.onBoth((s) => s.request(c.method, c.path, { ...opts, timeoutMs: 15_000 }));
+      const show = (r: RawReply) => (c.normalise ?? ((t: string) => t))(uids(summary(r, c.statusOnly ?? false)));
+      const [k, e] = [show(kube), show(ours)];
       if (k !== e)
         differences.push(`${c.name}: ${c.method} ${c.path.slice(0, 160)}\n--- kube-apiserver\n${k}\n--- evk\n${e}`);
     }
     assert.deepEqual(differences, [], `\n${differences.length} rows differ:\n\n${differences.join("\n\n")}`);
+  });
+
+  it("pages a list with a selector as kube does: each page filled to the limit, the same continue tokens", async () => {
+    const ns = "paging";
+    for (const s of sides.both) {
+      await s.json("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+      for (let i = 1; i <= 11; i++)
+        await s.json("POST", `/api/v1/namespaces/${ns}/configmaps`, {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: `c${String(i).padStart(2, "0")}`, labels: { pick: String(i % 3 === 0) } },
+        });
+    }
+    // Each server's controller adds its CA ConfigMap to the namespace: the lists wait for it on both.
+    for (const s of sides.both)
+      await waitFor(
+        `${s.name}: kube-root-ca.crt in ${ns}`,
+        async () => (await s.request("GET", `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`)).status === 200,
+        30_000,
+        200,
+      );
+    /** Every page of a list: its names, where its continue token starts, remainingItemCount; or the error. */
+    const walk = async (s: (typeof sides.both)[number], query: string) => {
+      const pages: unknown[] = [];
+      let cont = "";
+      for (let n = 0; n < 10; n++) {
+        const r = await s.request("GET", `/api/v1/${query}${cont ? `&continue=${cont}` : ""}`);
+        if (r.status !== 200) return [...pages, `${r.status} ${r.body}`];
+        const list = JSON.parse(r.body) as {
+          metadata: { continue?: string; remainingItemCount?: number };
+          items: { metadata: { name: string } }[];
+        };
+        const token = list.metadata.continue;
+        pages.push({
+          names: list.items.map((i) => i.metadata.name),
+          // The token's revision is each server's own.
+          start: token && (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { start: string }).start,
+          remaining: list.metadata.remainingItemCount,
+        });
+        if (!token) break;
+        cont = token;
+      }
+      return pages;
+    };
+    const queries = [
+      `namespaces/${ns}/configmaps?limit=2&labelSelector=pick%3Dtrue`,
+      `namespaces/${ns}/configmaps?limit=3&labelSelector=pick%3Dtrue`,
+      `namespaces/${ns}/configmaps?limit=4&labelSelector=pick%21%3Dtrue`,
+      // One name in a namespace is one key, listed alone; across namespaces it is a filter like any other.
+      `namespaces/${ns}/configmaps?limit=1&fieldSelector=metadata.name%3Dc05`,
+      "configmaps?limit=1&fieldSelector=metadata.name%3Dc05",
+      `namespaces/${ns}/configmaps?limit=5`,
+      "configmaps?limit=2&labelSelector=pick%3Dtrue",
+      // resourceVersion=0 is served whole from the cache, whatever the limit.
+      `namespaces/${ns}/configmaps?limit=2&resourceVersion=0&labelSelector=pick%3Dtrue`,
+    ];
+    const differences: string[] = [];
+    for (const q of queries) {
+      const [kube, evk] = await sides.onBoth((s) => walk(s, q));
+      if (JSON.stringify(kube) !== JSON.stringify(evk))
+        differences.push(`${q}\n--- kube-apiserver\n${JSON.stringify(kube)}\n--- evk\n${JSON.stringify(evk)}`);
+    }
+    assert.deepEqual(differences, [], `\n${differences.join("\n\n")}`);
   });
 });

@@ -1,44 +1,27 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { request as httpsRequest, type RequestOptions } from "node:https";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
-  binaries,
   controllerManagerProcess,
-  type Etcd,
-  type HostCluster,
   KUBE_VERSION,
-  type LocalApiserver,
+  KUBECTL_OUTPUT,
+  type KubectlStep,
   type ManagedProcess,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
+  normaliser,
+  type ServerClient,
+  useSideBySide,
   waitFor,
 } from "@evk/testing";
 import { KubeConfig, type KubernetesObject, makeInformer } from "@kubernetes/client-node";
 
-const run = promisify(execFile);
 const GROUP = "compat.evk.dev";
 const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-interface Step {
-  args: string[];
-  stdin?: string;
+interface Step extends KubectlStep {
   /** Compare only the exit code (outputs that carry server-specific data). */
   codeOnly?: boolean;
 }
 
 /** What may differ between two correct servers: identities, times, revisions, ages. */
-function normalise(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
-    .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
-    .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>");
-}
+const normalise = normaliser(KUBECTL_OUTPUT);
 
 const schema = {
   type: "object",
@@ -458,77 +441,26 @@ function scenario(ns: string): Step[] {
   ];
 }
 
-interface Client {
-  get(path: string, accept?: string): Promise<{ status: number; body: unknown }>;
-}
-
-async function client(kubeconfig: string): Promise<Client> {
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const opts: RequestOptions = {};
-  await kc.applyToHTTPSOptions(opts);
-  const server = kc.getCurrentCluster()?.server as string;
-  return {
-    get: (path, accept = "application/json") =>
-      new Promise((resolve, reject) => {
-        const req = httpsRequest(
-          new URL(path, server),
-          { ...opts, headers: { ...(opts.headers ?? {}), accept } },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => {
-              text += c;
-            });
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-          },
-        );
-        req.on("error", reject);
-        req.end();
-      }),
-  };
+/** A discovery document and its status. */
+async function get(s: ServerClient, path: string, accept = "application/json") {
+  const r = await s.request("GET", path, { accept });
+  return { status: r.status, body: JSON.parse(r.body) as unknown };
 }
 
 describe("compat: CustomResourceDefinitions and custom resources against kube-apiserver", function () {
   this.timeout(600_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
+  // evk's own kube-controller-manager: the garbage collector and namespace deletion of custom resources.
   let kcm: ManagedProcess | undefined;
-  const dir = makeTempDir("crd-compat");
-
+  const sides = useSideBySide({ cluster: "crds", beforeStop: async () => await kcm?.stop() });
   before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "crds", hostKubeconfigPath: host.kubeconfigPath });
-    kcm = await controllerManagerProcess({ cluster: "crds", kubeconfigPath: evk.kubeconfigPath });
+    kcm = await controllerManagerProcess({ cluster: "crds", kubeconfigPath: sides.apiserver.kubeconfigPath });
     await kcm.start();
   });
-  after(async () => {
-    await kcm?.stop();
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
-  });
-
-  const kubectl = async (kubeconfig: string, cache: string, step: Step) => {
-    const p = run(binaries.kubectl, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, cache)}`, ...step.args]);
-    if (step.stdin !== undefined) p.child.stdin?.end(step.stdin);
-    try {
-      const r = await p;
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
 
   it(`kubectl ${KUBE_VERSION}: every step prints the same on both servers`, async () => {
     const differences: string[] = [];
     for (const step of scenario("crd-compat")) {
-      const [kube, ours] = await Promise.all([
-        kubectl(host.kubeconfigPath, "kube", step),
-        kubectl(evk.kubeconfigPath, "evk", step),
-      ]);
+      const [kube, ours] = await sides.onBoth((s) => s.kubectl(step.args, { stdin: step.stdin }));
       const show = (r: typeof kube) =>
         step.codeOnly ? `exit ${r.code}` : `exit ${r.code}\n${normalise(r.stdout)}\n${normalise(r.stderr)}`;
       if (process.env.TRACE_CRD)
@@ -540,36 +472,34 @@ describe("compat: CustomResourceDefinitions and custom resources against kube-ap
   });
 
   it("discovery of a custom resource group is the same on both servers, and an informer sees its objects", async () => {
+    // Each test has kubectl caches of its own: what one test's kubectl discovered never answers for another's.
     const step = async (args: string[], stdin?: string) => {
-      for (const kc of [host.kubeconfigPath, evk.kubeconfigPath]) {
-        const r = await kubectl(kc, kc === host.kubeconfigPath ? "kube-2" : "evk-2", {
-          args,
-          ...(stdin ? { stdin } : {}),
-        });
+      for (const s of sides.both) {
+        const r = await s.kubectl(args, { cache: "2", ...(stdin ? { stdin } : {}) });
         assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
       }
     };
     await step(["apply", "-f", "-"], JSON.stringify(crd));
     await step(["wait", "--for=condition=Established", `crd/widgets.${GROUP}`, "--timeout=60s"]);
-    const [kube, ours] = await Promise.all([client(host.kubeconfig), client(evk.kubeconfig)]);
+    const [kube, ours] = sides.both;
     for (const path of [`/apis/${GROUP}`, `/apis/${GROUP}/v1`, `/apis/${GROUP}/v1beta1`]) {
-      const [k, e] = await Promise.all([kube.get(path), ours.get(path)]);
+      const [k, e] = await Promise.all([get(kube, path), get(ours, path)]);
       assert.deepEqual(e, k, path);
     }
-    const groupOf = async (c: Client) =>
-      ((await c.get("/apis", AGGREGATED)).body as { items: { metadata: { name: string } }[] }).items.find(
+    const groupOf = async (c: ServerClient) =>
+      ((await get(c, "/apis", AGGREGATED)).body as { items: { metadata: { name: string } }[] }).items.find(
         (g) => g.metadata.name === GROUP,
       );
     assert.deepEqual(await groupOf(ours), await groupOf(kube));
-    const legacy = async (c: Client) =>
-      ((await c.get("/apis")).body as { groups: { name: string }[] }).groups.find((g) => g.name === GROUP);
+    const legacy = async (c: ServerClient) =>
+      ((await get(c, "/apis")).body as { groups: { name: string }[] }).groups.find((g) => g.name === GROUP);
     assert.deepEqual(await legacy(ours), await legacy(kube));
 
     // An informer on the custom resources sees them come, change and go on both servers.
     await step(["create", "namespace", "informed"]);
     const seen: Record<string, string[]> = {};
     const informers = await Promise.all(
-      [host.kubeconfig, evk.kubeconfig].map(async (text, i) => {
+      [sides.host.kubeconfig, sides.apiserver.kubeconfig].map(async (text, i) => {
         const kc = new KubeConfig();
         kc.loadFromString(text);
         const events: string[] = [];
@@ -604,37 +534,30 @@ describe("compat: CustomResourceDefinitions and custom resources against kube-ap
   });
 
   it("the garbage collector and namespace deletion reach custom resources on both servers", async () => {
-    const servers = [
-      { name: "kube", kubeconfig: host.kubeconfigPath },
-      { name: "evk", kubeconfig: evk.kubeconfigPath },
-    ];
-    const k = async (kubeconfig: string, args: string[], stdin?: string) =>
-      kubectl(kubeconfig, kubeconfig === host.kubeconfigPath ? "kube-3" : "evk-3", {
-        args,
-        ...(stdin ? { stdin } : {}),
-      });
-    const must = async (kubeconfig: string, args: string[], stdin?: string) => {
-      const r = await k(kubeconfig, args, stdin);
+    const k = async (s: ServerClient, args: string[], stdin?: string) =>
+      s.kubectl(args, { cache: "3", ...(stdin ? { stdin } : {}) });
+    const must = async (s: ServerClient, args: string[], stdin?: string) => {
+      const r = await k(s, args, stdin);
       assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
       return r.stdout;
     };
-    const gone = (kubeconfig: string, args: string[]) =>
+    const gone = (s: ServerClient, args: string[]) =>
       waitFor(
         `${args.join(" ")} to be gone`,
-        async () => (await k(kubeconfig, [...args, "-o", "name"])).code !== 0,
+        async () => (await k(s, [...args, "-o", "name"])).code !== 0,
         120_000,
         500,
       );
     await Promise.all(
-      servers.map(async ({ kubeconfig }) => {
+      sides.both.map(async (s) => {
         const n = ["-n", "gc"];
-        await must(kubeconfig, ["create", "namespace", "gc"]);
+        await must(s, ["create", "namespace", "gc"]);
         // A ConfigMap owned by a Widget goes with it.
-        await must(kubeconfig, [...n, "create", "-f", "-"], widget("owner", { size: "small" }));
-        const uid = await must(kubeconfig, [...n, "get", "widget", "owner", "-o", "jsonpath={.metadata.uid}"]);
+        await must(s, [...n, "create", "-f", "-"], widget("owner", { size: "small" }));
+        const uid = await must(s, [...n, "get", "widget", "owner", "-o", "jsonpath={.metadata.uid}"]);
         const ref = (apiVersion: string, kind: string, name: string, u: string) => [{ apiVersion, kind, name, uid: u }];
         await must(
-          kubeconfig,
+          s,
           [...n, "create", "-f", "-"],
           JSON.stringify({
             apiVersion: "v1",
@@ -642,28 +565,27 @@ describe("compat: CustomResourceDefinitions and custom resources against kube-ap
             metadata: { name: "owned", ownerReferences: ref(`${GROUP}/v1`, "Widget", "owner", uid) },
           }),
         );
-        await must(kubeconfig, [...n, "delete", "widget", "owner"]);
-        await gone(kubeconfig, [...n, "get", "configmap", "owned"]);
+        await must(s, [...n, "delete", "widget", "owner"]);
+        await gone(s, [...n, "get", "configmap", "owned"]);
         // A Widget owned by a ConfigMap goes with it.
-        await must(kubeconfig, [...n, "create", "configmap", "holder"]);
-        const cm = await must(kubeconfig, [...n, "get", "configmap", "holder", "-o", "jsonpath={.metadata.uid}"]);
+        await must(s, [...n, "create", "configmap", "holder"]);
+        const cm = await must(s, [...n, "get", "configmap", "holder", "-o", "jsonpath={.metadata.uid}"]);
         await must(
-          kubeconfig,
+          s,
           [...n, "create", "-f", "-"],
           widget("held", { size: "small" }, {}).replace(
             '"metadata":{"name":"held"}',
             `"metadata":{"name":"held","ownerReferences":${JSON.stringify(ref("v1", "ConfigMap", "holder", cm))}}`,
           ),
         );
-        await must(kubeconfig, [...n, "delete", "configmap", "holder"]);
-        await gone(kubeconfig, [...n, "get", "widget", "held"]);
+        await must(s, [...n, "delete", "configmap", "holder"]);
+        await gone(s, [...n, "get", "widget", "held"]);
         // A namespace with custom resources in it empties and goes.
-        await must(kubeconfig, [...n, "create", "-f", "-"], widget("left", { size: "large" }));
-        await must(kubeconfig, ["delete", "namespace", "gc", "--wait=false"]);
-        await gone(kubeconfig, ["get", "namespace", "gc"]);
+        await must(s, [...n, "create", "-f", "-"], widget("left", { size: "large" }));
+        await must(s, ["delete", "namespace", "gc", "--wait=false"]);
+        await gone(s, ["get", "namespace", "gc"]);
       }),
     );
-    for (const { kubeconfig } of servers)
-      await must(kubeconfig, ["delete", "crd", `widgets.${GROUP}`, "--timeout=60s"]);
+    for (const s of sides.both) await must(s, ["delete", "crd", `widgets.${GROUP}`, "--timeout=60s"]);
   });
 });

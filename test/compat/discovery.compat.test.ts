@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { request as httpsRequest, type RequestOptions } from "node:https";
-import { type Etcd, type HostCluster, type LocalApiserver, startApiserver, startEtcd, startHost } from "@evk/testing";
-import { KubeConfig } from "@kubernetes/client-node";
+import { IPS, normaliser, RESOURCE_VERSIONS, type ServerClient, TIMES, UIDS, useSideBySide } from "@evk/testing";
 
 const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 const KUBECTL_ACCEPT = `${AGGREGATED},application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json`;
@@ -14,41 +12,10 @@ const NOT_SERVED: Record<string, string[]> = {
   v1: ["nodes/proxy", "pods/proxy", "services/proxy"],
 };
 
-interface Client {
-  get(path: string, accept?: string): Promise<{ status: number; type: string; body: unknown }>;
-}
-
-async function client(kubeconfig: string): Promise<Client> {
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const opts: RequestOptions = {};
-  await kc.applyToHTTPSOptions(opts);
-  const server = kc.getCurrentCluster()?.server as string;
-  return {
-    get: (path, accept = "application/json") =>
-      new Promise((resolve, reject) => {
-        const req = httpsRequest(
-          new URL(path, server),
-          { ...opts, headers: { ...(opts.headers ?? {}), accept } },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => {
-              text += c;
-            });
-            res.on("end", () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                type: String(res.headers["content-type"]),
-                body: JSON.parse(text),
-              }),
-            );
-          },
-        );
-        req.on("error", reject);
-        req.end();
-      }),
-  };
+/** A discovery document, its status and media type. */
+async function get(s: ServerClient, path: string, accept = "application/json") {
+  const r = await s.request("GET", path, { accept });
+  return { status: r.status, type: String(r.headers["content-type"]), body: JSON.parse(r.body) as unknown };
 }
 
 type Resource = { name: string } & Record<string, unknown>;
@@ -64,33 +31,19 @@ type Doc = {
 
 describe("compat: discovery (legacy and aggregated) against kube-apiserver", function () {
   this.timeout(120_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let kube: Client;
-  let ours: Client;
+  // Discovery uses nothing of the host's OpenAPI documents: evk runs without them.
+  const sides = useSideBySide({ cluster: "discovery", apiserver: { hostOpenApi: false } });
 
-  before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "discovery" });
-    [kube, ours] = await Promise.all([client(host.kubeconfig), client(evk.kubeconfig)]);
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
-  });
-
-  const groupVersions = async (c: Client) => {
-    const apis = (await c.get("/apis")).body as { groups: { versions: { groupVersion: string }[] }[] };
+  const groupVersions = async (c: ServerClient) => {
+    const apis = (await get(c, "/apis")).body as { groups: { versions: { groupVersion: string }[] }[] };
     return ["v1", ...apis.groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
   };
   const path = (gv: string) => (gv === "v1" ? "/api/v1" : `/apis/${gv}`);
 
   it("every group-version evk serves lists each resource exactly as kube does; kube's others are the known ones", async () => {
     const differences: string[] = [];
-    const kubeGVs = await groupVersions(kube);
-    const ourGVs = await groupVersions(ours);
+    const kubeGVs = await groupVersions(sides.kube);
+    const ourGVs = await groupVersions(sides.evk);
     for (const gv of ourGVs) if (!kubeGVs.includes(gv)) differences.push(`${gv}: served by evk only`);
     for (const gv of kubeGVs) {
       const skip = NOT_SERVED[gv] ?? [];
@@ -102,8 +55,8 @@ describe("compat: discovery (legacy and aggregated) against kube-apiserver", fun
         differences.push(`${gv}: not served by evk`);
         continue;
       }
-      const theirs = ((await kube.get(path(gv))).body as { resources: Resource[] }).resources;
-      const mine = ((await ours.get(path(gv))).body as { resources: Resource[] }).resources;
+      const theirs = ((await get(sides.kube, path(gv))).body as { resources: Resource[] }).resources;
+      const mine = ((await get(sides.evk, path(gv))).body as { resources: Resource[] }).resources;
       for (const r of theirs) {
         const m = mine.find((x) => x.name === r.name);
         if (!m) {
@@ -126,7 +79,7 @@ describe("compat: discovery (legacy and aggregated) against kube-apiserver", fun
   it("aggregated discovery (what kubectl asks first) says the same as kube's for what evk serves", async () => {
     const differences: string[] = [];
     for (const p of ["/api", "/apis"]) {
-      const [k, e] = await Promise.all([kube.get(p, KUBECTL_ACCEPT), ours.get(p, KUBECTL_ACCEPT)]);
+      const [k, e] = await Promise.all([get(sides.kube, p, KUBECTL_ACCEPT), get(sides.evk, p, KUBECTL_ACCEPT)]);
       assert.equal(e.status, 200);
       assert.equal(e.type, k.type);
       const kd = k.body as Doc;
@@ -170,8 +123,25 @@ describe("compat: discovery (legacy and aggregated) against kube-apiserver", fun
   });
 
   it("a client that does not ask for aggregated discovery gets the legacy documents", async () => {
-    const r = await ours.get("/apis", "application/json");
+    const r = await get(sides.evk, "/apis", "application/json");
     assert.equal(r.type, "application/json");
     assert.equal((r.body as { kind: string }).kind, "APIGroupList");
+  });
+
+  it("the objects a new cluster starts with are kube-apiserver's own, whole (managedFields included)", async () => {
+    // Each server's own address and port are configuration.
+    const normalise = normaliser(UIDS, TIMES, RESOURCE_VERSIONS, IPS, [/"(targetPort|port)":\d{4,5}\b/g, '"$1":0']);
+    const paths = [
+      ...["default", "kube-system", "kube-public", "kube-node-lease"].map((n) => `/api/v1/namespaces/${n}`),
+      "/api/v1/namespaces/default/services/kubernetes",
+      "/api/v1/namespaces/default/endpoints/kubernetes",
+      "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes",
+    ];
+    for (const p of paths) {
+      const [kube, evk] = await sides.onBoth(async (s) =>
+        JSON.parse(normalise(JSON.stringify((await get(s, p)).body))),
+      );
+      assert.deepEqual(evk, kube, p);
+    }
   });
 });

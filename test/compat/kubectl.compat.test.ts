@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { kubectlVersions, makeTempDir, startVirtualCluster, type VirtualCluster } from "@evk/testing";
+import {
+  IPS,
+  KUBECTL_DIFF,
+  KUBECTL_OUTPUT,
+  type KubectlStep,
+  kubectlVersions,
+  makeTempDir,
+  normaliser,
+  useSideBySide,
+} from "@evk/testing";
 
-const run = promisify(execFile);
 const kubectls = kubectlVersions();
 
-/** One kubectl step of a scenario: its arguments, and stdin. */
-interface Step {
-  args: string[];
-  stdin?: string;
-  env?: Record<string, string>;
+interface Step extends KubectlStep {
   /** Compare only the exit code and stderr's first line (outputs that carry server-specific data). */
   codeOnly?: boolean;
 }
@@ -21,17 +23,7 @@ interface Step {
  * What may differ between two correct servers: identities, times, revisions, and the names of the
  * users and servers. Everything else must be the same.
  */
-function normalise(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
-    .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
-    .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>")
-    .replace(/\b(\d{1,3}\.){3}\d{1,3}\b/g, "<ip>")
-    .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
-    .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>");
-}
+const normalise = normaliser(KUBECTL_OUTPUT, IPS, KUBECTL_DIFF);
 
 const manifest = (o: unknown) => JSON.stringify(o);
 const eviction = (namespace: string, name: string) =>
@@ -225,47 +217,25 @@ describe("compat: kubectl against evk-apiserver and kube-apiserver side by side"
   this.timeout(600_000);
   // The host control plane (with its controller-manager) and, on it, a whole virtual cluster: apiserver,
   // syncers and its own controller-manager, as `evk up` runs it.
-  let vc: VirtualCluster;
+  const sides = useSideBySide({
+    cluster: "compat",
+    virtualCluster: {
+      syncers: ["syncer-pods", "syncer-services", "syncer-storage"],
+      nodes: 2,
+      controllerManager: true,
+    },
+  });
   const dir = makeTempDir("compat");
   const editor = join(dir, "editor.sh");
   writeFileSync(editor, '#!/bin/sh\nsed -i "s/mode: slow/mode: edited/" "$1"\n');
   chmodSync(editor, 0o755);
-
-  before(async () => {
-    vc = await startVirtualCluster({
-      cluster: "compat",
-      syncers: ["syncer-pods", "syncer-services", "syncer-storage"],
-      nodes: 2,
-      controllerManager: true,
-    });
-  });
-  after(async () => {
-    await vc?.stop();
-  });
-
-  const kubectl = async (bin: string, kubeconfig: string, cache: string, step: Step) => {
-    const p = run(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, cache)}`, ...step.args], {
-      env: { ...process.env, ...step.env },
-    });
-    if (step.stdin !== undefined) p.child.stdin?.end(step.stdin);
-    try {
-      const r = await p;
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
 
   for (const { version, bin } of kubectls) {
     it(`kubectl ${version}: every step prints the same on both servers`, async () => {
       const ns = `compat-${version.replace(".", "")}`;
       const differences: string[] = [];
       for (const step of scenario(ns, editor)) {
-        const [kube, ours] = await Promise.all([
-          kubectl(bin, vc.host.kubeconfigPath, `kube-${version}`, step),
-          kubectl(bin, vc.apiserver.kubeconfigPath, `evk-${version}`, step),
-        ]);
+        const [kube, ours] = await sides.onBoth((s) => s.kubectl(step.args, { bin, stdin: step.stdin, env: step.env }));
         const show = (r: typeof kube) =>
           step.codeOnly ? `exit ${r.code}` : `exit ${r.code}\n${normalise(r.stdout)}\n${normalise(r.stderr)}`;
         if (show(kube) !== show(ours)) {

@@ -1,15 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { request } from "node:https";
-import {
-  type Etcd,
-  type HostCluster,
-  type LocalApiserver,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
-} from "@evk/testing";
+import { makeTempDir, type RawRequest, ServerClient, startApiserver, useSideBySide } from "@evk/testing";
 import protobuf from "protobufjs";
 import { parse as parseYaml } from "yaml";
 import { decodeKubeProtobuf, loadedK8sProtos, useK8sProtos } from "../../services/apiserver/src/protobuf.ts";
@@ -34,62 +24,12 @@ interface Reply {
   body: Buffer;
 }
 
-class Server {
-  readonly name: string;
-  private readonly url: string;
-  private readonly token: string;
-  private readonly ca: Buffer;
+type CallOptions = Omit<RawRequest, "accept"> & { accept?: string };
 
-  constructor(name: string, kubeconfigPath: string) {
-    this.name = name;
-    const text = readFileSync(kubeconfigPath, "utf8");
-    const field = (re: RegExp) => re.exec(text)?.[1] ?? "";
-    this.url = field(/server: (\S+)/);
-    this.token = field(/token: (\S+)/);
-    this.ca = Buffer.from(field(/certificate-authority-data: (\S+)/), "base64");
-  }
-
-  /** A request; with `until`, a streamed answer is read until `until(bytes so far)` is true, then dropped. */
-  call(
-    method: string,
-    path: string,
-    opts: { accept?: string; body?: Buffer | string; contentType?: string; until?: (b: Buffer) => boolean } = {},
-  ): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.url),
-        {
-          method,
-          ca: this.ca,
-          headers: {
-            authorization: `Bearer ${this.token}`,
-            ...(opts.accept !== undefined ? { accept: opts.accept } : {}),
-            ...(opts.body !== undefined ? { "content-type": opts.contentType ?? "application/json" } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          const done = () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              type: String(res.headers["content-type"]),
-              body: Buffer.concat(chunks),
-            });
-          res.on("data", (c: Buffer) => {
-            chunks.push(c);
-            if (opts.until?.(Buffer.concat(chunks))) {
-              done();
-              req.destroy();
-            }
-          });
-          res.on("end", done);
-          res.on("error", () => done());
-        },
-      );
-      req.on("error", (err) => (opts.until ? undefined : reject(err)));
-      req.end(opts.body);
-    });
-  }
+/** A request with no Accept header unless one is given, as a client may send it; the answer's media type and bytes. */
+async function call(s: ServerClient, method: string, path: string, o: CallOptions = {}): Promise<Reply> {
+  const r = await s.request(method, path, { ...o, accept: o.accept ?? null });
+  return { status: r.status, type: String(r.headers["content-type"]), body: r.bytes };
 }
 
 /** What differs by server and moment, not by encoding: identities, times, versions, addresses, managers. */
@@ -207,44 +147,35 @@ const configMap = (name: string) => ({
 
 describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1.35", function () {
   this.timeout(300_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let kube: Server;
-  let ours: Server;
-  let both: Server[];
+  const sides = useSideBySide({ cluster: "protobuf" });
+  let ours: ServerClient;
+  let both: ServerClient[];
 
   before(async () => {
     const loc = useK8sProtos(process.env.EVK_K8S_PROTOS, "v0.35.4");
     assert.ok(loc.ok, `the Kubernetes .proto files are needed: ${loc.ok ? "" : loc.missing}`);
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "protobuf", hostKubeconfigPath: host.kubeconfigPath });
-    kube = new Server("kube-apiserver", host.kubeconfigPath);
-    ours = new Server("evk", evk.kubeconfigPath);
-    both = [kube, ours];
+    ours = sides.evk;
+    both = [...sides.both];
     for (const s of both) {
-      const r = await s.call("POST", "/api/v1/namespaces", {
+      const r = await call(s, "POST", "/api/v1/namespaces", {
         body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }),
       });
       assert.equal(r.status, 201, `${s.name}: ${r.body}`);
     }
   });
-  after(async () => {
+  after(() => {
     useK8sProtos(makeTempDir("no-protos-again"), "v0.35.4");
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
   });
 
   /** The same request to both servers. */
-  const ask = (method: string, path: string, opts: Parameters<Server["call"]>[2] = {}) =>
-    Promise.all(both.map((s) => s.call(method, path, opts))) as Promise<[Reply, Reply]>;
+  const ask = (method: string, path: string, opts: CallOptions = {}) =>
+    sides.onBoth((s) => call(s, method, path, opts));
 
   const pbBody = (o: Json) => encodeProtobuf(o) as Buffer;
 
   it("creates, reads, lists, patches and deletes in protobuf, as kube answers them", async () => {
     const base = `/api/v1/namespaces/${NS}/configmaps`;
-    const steps: [string, string, Parameters<Server["call"]>[2], number][] = [
+    const steps: [string, string, CallOptions, number][] = [
       ["POST", base, { accept: CLIENT_GO, body: pbBody(configMap("one")), contentType: PB }, 201],
       ["POST", base, { accept: CLIENT_GO, body: JSON.stringify(configMap("two")) }, 201],
       ["GET", `${base}/one`, { accept: CLIENT_GO }, 200],
@@ -262,7 +193,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
           ["POST", path, { accept: CLIENT_GO, body: pbBody(o), contentType: PB }, 201] as [
             string,
             string,
-            Parameters<Server["call"]>[2],
+            CallOptions,
             number,
           ],
       ),
@@ -280,7 +211,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
 
   it("answers errors with a protobuf Status, the same bytes as kube's", async () => {
     const base = `/api/v1/namespaces/${NS}/configmaps`;
-    const cases: [string, string, Parameters<Server["call"]>[2]][] = [
+    const cases: [string, string, CallOptions][] = [
       ["GET", `${base}/nope`, { accept: CLIENT_GO }],
       ["GET", "/api/v1/namespaces/nope/configmaps/x", { accept: PB }],
       ["POST", base, { accept: CLIENT_GO, body: pbBody(configMap("one")), contentType: PB }],
@@ -352,7 +283,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
     const watch = async (accept: string, query: string, want: (evs: { type: string; object: Json }[]) => boolean) => {
       const replies = await Promise.all(
         both.map((s) =>
-          s.call("GET", `${base}?watch=1&labelSelector=${LABEL}&timeoutSeconds=20&${query}`, {
+          call(s, "GET", `${base}?watch=1&labelSelector=${LABEL}&timeoutSeconds=20&${query}`, {
             accept,
             until: (b) => want(frames(b)),
           }),
@@ -387,19 +318,19 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
     // A change while watching.
     const rvs = await Promise.all(
       both.map(async (s) => {
-        const r = await s.call("GET", `${base}?labelSelector=${LABEL}`, { accept: "application/json" });
+        const r = await call(s, "GET", `${base}?labelSelector=${LABEL}`, { accept: "application/json" });
         return ((JSON.parse(r.body.toString()) as Json).metadata as Json).resourceVersion as string;
       }),
     );
     const live = both.map((s, i) =>
-      s.call("GET", `${base}?watch=1&labelSelector=${LABEL}&timeoutSeconds=20&resourceVersion=${rvs[i]}`, {
+      call(s, "GET", `${base}?watch=1&labelSelector=${LABEL}&timeoutSeconds=20&resourceVersion=${rvs[i]}`, {
         accept: CLIENT_GO,
         until: (b) => frames(b).length >= 1,
       }),
     );
     await new Promise((r) => setTimeout(r, 500));
     for (const s of both) {
-      const r = await s.call("POST", base, { accept: CLIENT_GO, body: pbBody(configMap("three")), contentType: PB });
+      const r = await call(s, "POST", base, { accept: CLIENT_GO, body: pbBody(configMap("three")), contentType: PB });
       assert.equal(r.status, 201, s.name);
     }
     const [k3, e3] = (await Promise.all(live)).map((r) =>
@@ -445,7 +376,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
     const base = `/apis/pb.example.com/v1/namespaces/${NS}/widgets`;
     for (const s of both) {
       // A CustomResourceDefinition from a protobuf body, answered in protobuf.
-      const r = await s.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+      const r = await call(s, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
         accept: CLIENT_GO,
         body: pbBody(crd),
         contentType: PB,
@@ -453,7 +384,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
       assert.equal(r.status, 201, `${s.name}: ${r.body}`);
       assert.equal(r.type, PB);
       for (let i = 0; ; i++) {
-        const w = await s.call("POST", base, {
+        const w = await call(s, "POST", base, {
           body: JSON.stringify({
             apiVersion: "pb.example.com/v1",
             kind: "Widget",
@@ -492,20 +423,20 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
 
   it("without Kubernetes' .proto files answers JSON where JSON is acceptable, and 406 where only protobuf is", async () => {
     const bare = await startApiserver({
-      etcd: etcd.endpoint,
+      etcd: sides.etcd.endpoint,
       cluster: "protobuf-bare",
       extraArgs: [`--k8s-protos=${makeTempDir("no-protos")}`],
     });
     try {
-      const s = new Server("evk without protos", bare.kubeconfigPath);
-      const got = await s.call("GET", "/api/v1/namespaces/default", { accept: CLIENT_GO });
+      const s = new ServerClient("evk without protos", bare.kubeconfigPath);
+      const got = await call(s, "GET", "/api/v1/namespaces/default", { accept: CLIENT_GO });
       assert.equal(got.status, 200);
       assert.equal(got.type, "application/json");
       assert.equal((JSON.parse(got.body.toString()) as Json).kind, "Namespace");
-      const refused = await s.call("GET", "/api/v1/namespaces/default", { accept: PB });
+      const refused = await call(s, "GET", "/api/v1/namespaces/default", { accept: PB });
       assert.equal(refused.status, 406);
       assert.equal(refused.type, "application/json");
-      const missing = await s.call("GET", "/api/v1/namespaces/nope", { accept: CLIENT_GO });
+      const missing = await call(s, "GET", "/api/v1/namespaces/nope", { accept: CLIENT_GO });
       assert.equal(missing.status, 404);
       assert.equal((JSON.parse(missing.body.toString()) as Json).reason, "NotFound");
     } finally {
@@ -542,7 +473,7 @@ describe("compat: protobuf answers (client-go's Accept) against kube-apiserver 1
       // The documents list what each server serves (discovery.compat.test.ts compares them): here the same
       // envelope, and evk's bytes the encoding of its own JSON document.
       assert.deepEqual(typeMeta(e.body), typeMeta(k.body), what);
-      const json = await ours.call("GET", path, { accept: accept.replaceAll(PB, "application/json") });
+      const json = await call(ours, "GET", path, { accept: accept.replaceAll(PB, "application/json") });
       assert.equal(e.body.toString("hex"), encodeProtobuf(JSON.parse(json.body.toString()))?.toString("hex"), what);
     }
     const [k, e] = await ask("GET", "/apis/apps/v1", { accept: PB });

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { request as httpsRequest, type RequestOptions } from "node:https";
-import { join } from "node:path";
-import { isDeepStrictEqual, promisify } from "node:util";
-import { binaries, makeTempDir, sleep, startVirtualCluster, type VirtualCluster, waitFor } from "@evk/testing";
-import { KubeConfig } from "@kubernetes/client-node";
+import { isDeepStrictEqual } from "node:util";
+import { AGES, IPS, normaliser, type ServerClient, sleep, useSideBySide, waitFor } from "@evk/testing";
 
 // What kube-apiserver 1.35 serves beside the kinds every cluster has, side by side with a whole virtual
 // cluster on the same host: autoscaling/v1 HorizontalPodAutoscalers over the stored v2 objects, the service
 // IP allocator's ServiceCIDRs and IPAddresses (the host allocates; evk shows it), and in-place pod resize
 // carried to the host pod. Raw requests and kubectl, outputs compared after normalising what must differ.
 
-const run = promisify(execFile);
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
 interface Reply {
@@ -19,86 +14,49 @@ interface Reply {
   body: unknown;
 }
 
-interface Client {
-  req(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<Reply>;
-  /** Watch events of `path` (a watch=true URL) until `count` have come or `ms` passed. */
-  watch(path: string, count: number, ms: number): Promise<{ type: string; object: Record<string, unknown> }[]>;
+/** A request; the answer's body parsed where it is JSON, else as text. */
+async function req(
+  c: ServerClient,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType?: string,
+  accept?: string,
+): Promise<Reply> {
+  const r = await c.request(method, path, {
+    ...(body === undefined ? {} : { body, ...(contentType ? { contentType } : {}) }),
+    ...(accept ? { accept } : {}),
+  });
+  let parsed: unknown = r.body;
+  try {
+    parsed = JSON.parse(r.body);
+  } catch {
+    // not JSON: compared as text
+  }
+  return { status: r.status, body: parsed };
 }
 
-async function client(kubeconfig: string): Promise<Client> {
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const opts: RequestOptions = {};
-  await kc.applyToHTTPSOptions(opts);
-  const server = kc.getCurrentCluster()?.server as string;
-  const headers = (extra: Record<string, string>) => ({ ...(opts.headers ?? {}), ...extra });
-  return {
-    req: (method, path, body, contentType = "application/json", accept = "application/json") =>
-      new Promise((resolve, reject) => {
-        const r = httpsRequest(
-          new URL(path, server),
-          {
-            ...opts,
-            method,
-            headers: headers({ accept, ...(body === undefined ? {} : { "content-type": contentType }) }),
-          },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => {
-              text += c;
-            });
-            res.on("end", () => {
-              let parsed: unknown = text;
-              try {
-                parsed = JSON.parse(text);
-              } catch {
-                // not JSON: compared as text
-              }
-              resolve({ status: res.statusCode ?? 0, body: parsed });
-            });
-          },
-        );
-        r.on("error", reject);
-        r.end(body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
-      }),
-    watch: (path, count, ms) =>
-      new Promise((resolve, reject) => {
-        const events: { type: string; object: Record<string, unknown> }[] = [];
-        let buf = "";
-        const r = httpsRequest(
-          new URL(path, server),
-          { ...opts, headers: headers({ accept: "application/json" }) },
-          (res) => {
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => {
-              buf += c;
-              for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-                const line = buf.slice(0, i);
-                buf = buf.slice(i + 1);
-                if (line.trim()) events.push(JSON.parse(line));
-              }
-              if (events.length >= count) done();
-            });
-          },
-        );
-        const done = () => {
-          clearTimeout(timer);
-          r.destroy();
-          resolve(events);
-        };
-        const timer = setTimeout(done, ms);
-        r.on("error", (err) => {
-          if (events.length >= count) return;
-          reject(err);
-        });
-        r.end();
-      }),
-  };
+/** Watch events of `path` (a watch=true URL) until `count` have come or `ms` passed. */
+async function watch(
+  c: ServerClient,
+  path: string,
+  count: number,
+  ms: number,
+): Promise<{ type: string; object: Record<string, unknown> }[]> {
+  // Whole lines only: the last one may still be on its way.
+  const events = (b: Buffer) =>
+    b
+      .toString("utf8")
+      .split("\n")
+      .slice(0, -1)
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as { type: string; object: Record<string, unknown> });
+  const r = await c.request("GET", path, { until: (b) => events(b).length >= count, readForMs: ms });
+  return events(r.bytes);
 }
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const IP = /\b(\d{1,3}\.){3}\d{1,3}\b/g;
+const [IP] = IPS;
 const AGE = /^\d+(s|m\d*s?|h\d*m?|d\d*h?)$/;
 
 /**
@@ -146,63 +104,61 @@ const same = (kube: unknown, evk: unknown, what: string) =>
 
 describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses, pods/resize) against kube-apiserver", function () {
   this.timeout(600_000);
-  let vc: VirtualCluster;
-  let kube: Client;
-  let evk: Client;
+  const sides = useSideBySide({
+    cluster: "versions",
+    virtualCluster: { syncers: ["syncer-pods", "syncer-services"], nodes: 1, controllerManager: false },
+    // The host's HPA controller would write conditions into the host's autoscalers while they are compared.
+    host: { controllerManagerFlags: ["--controllers=*,-horizontalpodautoscaling"] },
+  });
+  let kube: ServerClient;
+  let evk: ServerClient;
   const ns = "served-versions";
-  const dir = makeTempDir("served-versions");
   const hpas = `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`;
   const hpas2 = `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`;
 
   /** The same request to both servers. */
   const both = (method: string, path: string, body?: unknown, contentType?: string, accept?: string) =>
-    Promise.all([kube.req(method, path, body, contentType, accept), evk.req(method, path, body, contentType, accept)]);
+    Promise.all([
+      req(kube, method, path, body, contentType, accept),
+      req(evk, method, path, body, contentType, accept),
+    ]);
   const compare = async (what: string, method: string, path: string, body?: unknown, contentType?: string) => {
     const [k, e] = await both(method, path, body, contentType);
     assert.equal(e.status, k.status, `${what}: ${JSON.stringify(e.body)}`);
     same(k.body, e.body, what);
     return k.body as Record<string, unknown>;
   };
-  const kubectl = async (server: "kube" | "evk", args: string[], input?: string) => {
-    const kubeconfig = server === "kube" ? vc.host.kubeconfigPath : vc.apiserver.kubeconfigPath;
-    const p = run(binaries.kubectl, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, server)}`, ...args]);
-    if (input !== undefined) p.child.stdin?.end(input);
-    try {
-      const r = await p;
-      return { code: 0, out: `${r.stdout}${r.stderr}` };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { code: e.code, out: `${e.stdout}${e.stderr}` };
-    }
+  /** Waits until the object at `path` lists a condition of this type, whatever its status. */
+  const conditionListed = (c: ServerClient, path: string, type: string, timeoutMs: number) =>
+    waitFor(
+      `the ${type} condition`,
+      async () => {
+        const o = (await req(c, "GET", path)).body as { status?: { conditions?: { type: string }[] } };
+        return o.status?.conditions?.some((x) => x.type === type) ?? false;
+      },
+      timeoutMs,
+    );
+  const kubectl = async (c: ServerClient, args: string[], input?: string) => {
+    const r = await c.kubectl(args, { stdin: input });
+    return { code: r.code, out: `${r.stdout}${r.stderr}` };
   };
-  const textOf = (s: string) =>
-    s
-      .replace(IP, "<ip>")
-      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, "<time>")
-      .replace(/\b\d+(s|m\d*s?|h\d*m?|d\d*h?)\b(?=\s|$)/g, "<age>")
-      .replace(/(resourceVersion: )"\d+"/g, "$1<rv>")
-      .replace(/uid: [0-9a-f-]{36}/g, "uid: <uid>");
+  const textOf = normaliser(
+    IPS,
+    [/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, "<time>"],
+    AGES,
+    [/(resourceVersion: )"\d+"/g, "$1<rv>"],
+    [/uid: [0-9a-f-]{36}/g, "uid: <uid>"],
+  );
   const sameKubectl = async (args: string[], input?: string) => {
-    const [k, e] = await Promise.all([kubectl("kube", args, input), kubectl("evk", args, input)]);
+    const [k, e] = await Promise.all([kubectl(kube, args, input), kubectl(evk, args, input)]);
     assert.equal(textOf(e.out), textOf(k.out), `kubectl ${args.join(" ")}`);
     assert.equal(e.code, k.code, `kubectl ${args.join(" ")}`);
     return k.out;
   };
 
   before(async () => {
-    vc = await startVirtualCluster({
-      cluster: "versions",
-      syncers: ["syncer-pods", "syncer-services"],
-      nodes: 1,
-      controllerManager: false,
-      // The host's HPA controller would write conditions into the host's autoscalers while they are compared.
-      host: { controllerManagerFlags: ["--controllers=*,-horizontalpodautoscaling"] },
-    });
-    [kube, evk] = await Promise.all([client(vc.host.kubeconfig), client(vc.apiserver.kubeconfig)]);
+    [kube, evk] = sides.both;
     await both("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
-  });
-  after(async () => {
-    await vc?.stop();
   });
 
   describe("autoscaling/v1 HorizontalPodAutoscalers", () => {
@@ -291,16 +247,16 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
     });
 
     it("updates, patches (merge, strategic, JSON) and status writes through v1 land in the v2 object as in kube", async () => {
-      const cur = (await evk.req("GET", `${hpas}/from-v2`)).body as Record<string, unknown>;
-      const kcur = (await kube.req("GET", `${hpas}/from-v2`)).body as Record<string, unknown>;
+      const cur = (await req(evk, "GET", `${hpas}/from-v2`)).body as Record<string, unknown>;
+      const kcur = (await req(kube, "GET", `${hpas}/from-v2`)).body as Record<string, unknown>;
       // The v1 form (annotations and all) goes back unchanged but for the fields a v1 client edits.
       const edit = (o: Record<string, unknown>) => ({
         ...o,
         spec: { ...(o.spec as object), maxReplicas: 6, targetCPUUtilizationPercentage: 40 },
       });
       const [k, e] = await Promise.all([
-        kube.req("PUT", `${hpas}/from-v2`, edit(kcur)),
-        evk.req("PUT", `${hpas}/from-v2`, edit(cur)),
+        req(kube, "PUT", `${hpas}/from-v2`, edit(kcur)),
+        req(evk, "PUT", `${hpas}/from-v2`, edit(cur)),
       ]);
       assert.equal(e.status, k.status, JSON.stringify(e.body));
       same(k.body, e.body, "update v1");
@@ -360,7 +316,7 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       const rv = (r: Reply) => (r.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
       const [k0, e0] = await both("GET", hpas);
       const path = (from: string) => `${hpas}?watch=true&resourceVersion=${from}&timeoutSeconds=30`;
-      const [kw, ew] = [kube.watch(path(rv(k0)), 2, 20_000), evk.watch(path(rv(e0)), 2, 20_000)];
+      const [kw, ew] = [watch(kube, path(rv(k0)), 2, 20_000), watch(evk, path(rv(e0)), 2, 20_000)];
       await sleep(500);
       await both("PATCH", `${hpas2}/from-v2`, { spec: { maxReplicas: 8 } }, "application/merge-patch+json");
       await both("DELETE", `${hpas2}/from-v2`);
@@ -437,19 +393,19 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       const [kip, eip] = (await both("GET", "/api/v1/namespaces/default/services/kubernetes")).map(ipOf);
       await waitFor(
         "the kubernetes Service's IPAddress",
-        async () => (await evk.req("GET", `${ips}/${eip}`)).status === 200,
+        async () => (await req(evk, "GET", `${ips}/${eip}`)).status === 200,
         30_000,
       );
-      const [ka, ea] = await Promise.all([kube.req("GET", `${ips}/${kip}`), evk.req("GET", `${ips}/${eip}`)]);
+      const [ka, ea] = await Promise.all([req(kube, "GET", `${ips}/${kip}`), req(evk, "GET", `${ips}/${eip}`)]);
       same(ka.body, ea.body, "the kubernetes Service's IPAddress");
       const [kt, et] = await Promise.all([
-        kube.req("GET", `${ips}/${kip}`, undefined, undefined, TABLE),
-        evk.req("GET", `${ips}/${eip}`, undefined, undefined, TABLE),
+        req(kube, "GET", `${ips}/${kip}`, undefined, undefined, TABLE),
+        req(evk, "GET", `${ips}/${eip}`, undefined, undefined, TABLE),
       ]);
       same(kt.body, et.body, "IPAddress table");
       const [kk, ek] = await Promise.all([
-        kubectl("kube", ["get", "ipaddress", kip as string, "-o", "wide"]),
-        kubectl("evk", ["get", "ipaddress", eip as string, "-o", "wide"]),
+        kubectl(kube, ["get", "ipaddress", kip as string, "-o", "wide"]),
+        kubectl(evk, ["get", "ipaddress", eip as string, "-o", "wide"]),
       ]);
       // The IPs differ in length, and so the column widths.
       assert.equal(textOf(ek.out).replace(/ +/g, " "), textOf(kk.out).replace(/ +/g, " "));
@@ -463,12 +419,12 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
         spec: { ports: [{ port: 80 }], selector: { app: "web" } },
       };
       await both("POST", `/api/v1/namespaces/${ns}/services`, svc);
-      const clusterIP = async (c: Client) => {
+      const clusterIP = async (c: ServerClient) => {
         let ip = "";
         await waitFor(
           "the Service's clusterIP",
           async () => {
-            ip = ipOf(await c.req("GET", `/api/v1/namespaces/${ns}/services/web`));
+            ip = ipOf(await req(c, "GET", `/api/v1/namespaces/${ns}/services/web`));
             return ip !== "";
           },
           60_000,
@@ -478,20 +434,20 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       const [kip, eip] = await Promise.all([clusterIP(kube), clusterIP(evk)]);
       await waitFor(
         "the Service's IPAddress",
-        async () => (await evk.req("GET", `${ips}/${eip}`)).status === 200,
+        async () => (await req(evk, "GET", `${ips}/${eip}`)).status === 200,
         30_000,
       );
-      const [k, e] = await Promise.all([kube.req("GET", `${ips}/${kip}`), evk.req("GET", `${ips}/${eip}`)]);
+      const [k, e] = await Promise.all([req(kube, "GET", `${ips}/${kip}`), req(evk, "GET", `${ips}/${eip}`)]);
       same(k.body, e.body, "a Service's IPAddress");
       await both("DELETE", `/api/v1/namespaces/${ns}/services/web`);
       await waitFor(
         "the host IPAddress to go",
-        async () => (await kube.req("GET", `${ips}/${kip}`)).status === 404,
+        async () => (await req(kube, "GET", `${ips}/${kip}`)).status === 404,
         30_000,
       );
       await waitFor(
         "the virtual IPAddress to go",
-        async () => (await evk.req("GET", `${ips}/${eip}`)).status === 404,
+        async () => (await req(evk, "GET", `${ips}/${eip}`)).status === 404,
         30_000,
       );
     });
@@ -520,15 +476,7 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
           ],
         },
       });
-      const ready = (c: Client) =>
-        waitFor(
-          "the Ready condition",
-          async () => {
-            const o = (await c.req("GET", `${cidrs}/extra`)).body as { status?: { conditions?: { type: string }[] } };
-            return o.status?.conditions?.some((x) => x.type === "Ready") ?? false;
-          },
-          30_000,
-        );
+      const ready = (c: ServerClient) => conditionListed(c, `${cidrs}/extra`, "Ready", 30_000);
       await Promise.all([ready(kube), ready(evk)]);
       await compare("ServiceCIDR after the controller", "GET", `${cidrs}/extra`);
       await compare(
@@ -563,12 +511,12 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       // Held by its finalizer for the controller's grace period, then gone.
       await waitFor(
         "the host ServiceCIDR to go",
-        async () => (await kube.req("GET", `${cidrs}/extra`)).status === 404,
+        async () => (await req(kube, "GET", `${cidrs}/extra`)).status === 404,
         60_000,
       );
       await waitFor(
         "the virtual ServiceCIDR to go",
-        async () => (await evk.req("GET", `${cidrs}/extra`)).status === 404,
+        async () => (await req(evk, "GET", `${cidrs}/extra`)).status === 404,
         60_000,
       );
     });
@@ -624,15 +572,7 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       },
     };
     const smp = "application/strategic-merge-patch+json";
-    const scheduledFalse = (c: Client) =>
-      waitFor(
-        "PodScheduled",
-        async () => {
-          const o = (await c.req("GET", `${pods}/rz`)).body as { status?: { conditions?: { type: string }[] } };
-          return o.status?.conditions?.some((x) => x.type === "PodScheduled") ?? false;
-        },
-        60_000,
-      );
+    const scheduledFalse = (c: ServerClient) => conditionListed(c, `${pods}/rz`, "PodScheduled", 60_000);
 
     it("resizes as kube does, refuses what kube refuses, and carries the resize to the host pod", async () => {
       await both("POST", pods, pod);
@@ -700,10 +640,10 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
         return copy;
       };
       // A read-modify-write: status reports from the scheduler (and on evk, their ingest) may come between.
-      const update = async (c: Client): Promise<Reply> => {
+      const update = async (c: ServerClient): Promise<Reply> => {
         for (let attempt = 0; ; attempt++) {
-          const cur = (await c.req("GET", `${pods}/rz`)).body as Record<string, unknown>;
-          const r = await c.req("PUT", `${pods}/rz/resize`, bump(cur));
+          const cur = (await req(c, "GET", `${pods}/rz`)).body as Record<string, unknown>;
+          const r = await req(c, "PUT", `${pods}/rz/resize`, bump(cur));
           if (r.status !== 409 || attempt === 5) return r;
         }
       };
@@ -715,11 +655,13 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
       const want = (e.body as { spec: { containers: unknown[]; initContainers: unknown[] } }).spec;
       const pick = (s: { containers?: { name: string; resources?: unknown; resizePolicy?: unknown }[] }) =>
         (s.containers ?? []).map((c) => ({ name: c.name, resources: c.resources, resizePolicy: c.resizePolicy }));
-      const twin = `/api/v1/namespaces/${vc.hostNamespace}/pods/rz-x-${ns}-x-versions`;
+      const twin = `/api/v1/namespaces/${sides.vc.hostNamespace}/pods/rz-x-${ns}-x-versions`;
       await waitFor(
         "the resize on the host pod",
         async () => {
-          const h = (await kube.req("GET", twin)).body as { spec?: { containers?: never[]; initContainers?: never[] } };
+          const h = (await req(kube, "GET", twin)).body as {
+            spec?: { containers?: never[]; initContainers?: never[] };
+          };
           return (
             isDeepStrictEqual(pick(h.spec ?? {}), pick(want as never)) &&
             isDeepStrictEqual(
@@ -730,6 +672,41 @@ describe("compat: served versions (autoscaling/v1, ServiceCIDRs and IPAddresses,
         },
         60_000,
       );
+    });
+  });
+
+  describe("pod status", () => {
+    it("records who wrote a running pod's status as kube does (its node agent's Update of /status)", async () => {
+      const pods = `/api/v1/namespaces/${ns}/pods`;
+      await both("POST", pods, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "st" },
+        spec: { containers: [{ name: "c", image: "nginx" }] },
+      });
+      type Entry = { manager: string; operation: string; subresource?: string; fieldsV1: unknown };
+      const statusEntry = async (c: ServerClient) => {
+        let found: Entry | undefined;
+        await waitFor(
+          `${c.name}: st Running`,
+          async () => {
+            const o = (await req(c, "GET", `${pods}/st`)).body as {
+              metadata: { managedFields?: Entry[] };
+              status?: { phase?: string };
+            };
+            found = o.metadata.managedFields?.find((e) => e.subresource === "status");
+            return o.status?.phase === "Running" && found !== undefined;
+          },
+          60_000,
+        );
+        return found as Entry;
+      };
+      const [k, e] = await Promise.all([statusEntry(kube), statusEntry(evk)]);
+      // kube's pods run on kwok, which writes their status as kube's kubelet does; evk's node agent is named kubelet.
+      assert.deepEqual([k.manager, e.manager], ["kwok", "kubelet"]);
+      const shown = (x: Entry) =>
+        normaliser(IPS)(JSON.stringify({ operation: x.operation, subresource: x.subresource, fieldsV1: x.fieldsV1 }));
+      assert.equal(shown(e), shown(k));
     });
   });
 });

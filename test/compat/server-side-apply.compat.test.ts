@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { type RequestOptions, request } from "node:https";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
-  type Etcd,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
-  waitFor,
+  KUBECTL_DIFF,
+  normaliser,
+  RESOURCE_VERSIONS,
+  type ServerClient,
+  TIMES,
+  TOKEN_VOLUMES,
+  UIDS,
+  useSideBySide,
 } from "@evk/testing";
-import { KubeConfig } from "@kubernetes/client-node";
 
 // Server-side apply and metadata.managedFields, side by side: the same kubectl 1.35 commands and raw requests
 // to the host's kube-apiserver 1.35 and to evk-apiserver, whose answers (exit codes, output, Status bodies,
@@ -22,26 +16,12 @@ import { KubeConfig } from "@kubernetes/client-node";
 // service account token volume. The host runs without the workload controllers and pods name no scheduler,
 // so nothing but these requests writes the objects.
 
-const run = promisify(execFile);
-const kubectl = kubectlVersions()[0]?.bin as string;
 const APPLY = "application/apply-patch+yaml";
 const MERGE = "application/merge-patch+json";
 
 type O = Record<string, unknown>;
 
-function normalise(text: string): string {
-  return (
-    text
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-      .replace(/("resourceVersion": ?)"\d+"/g, '$1"<rv>"')
-      .replace(/(resourceVersion: )"?\d+"?/g, "$1<rv>")
-      .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<random>")
-      // kubectl diff's temporary files.
-      .replace(/\/tmp\/(LIVE|MERGED)-\d+/g, "/tmp/$1-<n>")
-      .replace(/\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}/g, "\t<time>")
-  );
-}
+const normalise = normaliser(UIDS, TIMES, RESOURCE_VERSIONS, TOKEN_VOLUMES, KUBECTL_DIFF);
 
 /**
  * JSON with its keys sorted, so that two servers' orders of the same fields compare equal; managedFields
@@ -101,73 +81,30 @@ const pod = (containers: O[]) => ({
   spec: { schedulerName: "none", containers },
 });
 
-/** A server reached with its kubeconfig's credentials. */
-class Server {
-  readonly kubeconfigPath: string;
-  private readonly kc = new KubeConfig();
-  constructor(kubeconfigPath: string) {
-    this.kubeconfigPath = kubeconfigPath;
-    this.kc.loadFromFile(kubeconfigPath);
-  }
-
-  async call(
-    method: string,
-    path: string,
-    body?: string,
-    contentType?: string,
-  ): Promise<{ status: number; body: string; warning: string }> {
-    const url = new URL(path, this.kc.getCurrentCluster()?.server);
-    const options: RequestOptions = {
-      method,
-      headers: {
-        accept: "application/json",
-        ...(contentType ? { "content-type": contentType } : {}),
-        ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}),
-      },
-    };
-    await this.kc.applyToHTTPSOptions(options);
-    return new Promise((resolve, reject) => {
-      const req = request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString("utf8"),
-            warning: String(res.headers.warning ?? ""),
-          }),
-        );
-        res.on("error", reject);
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in time`)));
-      req.on("error", reject);
-      req.end(body);
-    });
-  }
-}
+/** A request with its body as given and the body's media type. */
+const call = (s: ServerClient, method: string, path: string, body?: string, contentType?: string) =>
+  s.request(method, path, {
+    ...(body !== undefined ? { body } : {}),
+    ...(contentType ? { contentType } : {}),
+    timeoutMs: 30_000,
+  });
 
 describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1.35", function () {
   this.timeout(600_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let servers: { kube: Server; evk: Server };
-  const dir = makeTempDir("ssa-compat");
+  const servers = useSideBySide({
+    cluster: "ssa",
+    host: {
+      nodes: 1,
+      // The workload controllers would write status and annotations of their own on the host only.
+      controllerManagerFlags: [
+        "--controllers=*,-deployment-controller,-replicaset-controller,-statefulset-controller,-daemonset-controller",
+      ],
+    },
+  });
 
   const kc = async (server: "kube" | "evk", args: string[], stdin?: string) => {
-    const p = run(kubectl, [
-      `--kubeconfig=${servers[server].kubeconfigPath}`,
-      `--cache-dir=${join(dir, server)}`,
-      ...args,
-    ]);
-    p.child.stdin?.end(stdin);
-    try {
-      const r = await p;
-      return normalise(`exit 0\n${r.stdout}\n${r.stderr}`);
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return normalise(`exit ${e.code}\n${e.stdout}\n${e.stderr}`);
-    }
+    const r = await servers[server].kubectl(args, { stdin });
+    return normalise(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   };
 
   /**
@@ -195,8 +132,8 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
     view: (o: O) => unknown = (o) => o,
   ) => {
     const text = body === undefined || typeof body === "string" ? body : json(body);
-    const answer = async (s: Server) => {
-      const r = await s.call(method, path, text, contentType ?? (text !== undefined ? "application/json" : undefined));
+    const answer = async (s: ServerClient) => {
+      const r = await call(s, method, path, text, contentType ?? (text !== undefined ? "application/json" : undefined));
       let b: unknown = r.body;
       try {
         b = canonical(view(JSON.parse(r.body) as O));
@@ -209,7 +146,7 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
   };
 
   /** The same steps on each server (each with its own objects); what they return must be the same. */
-  const sameEach = async (label: string, f: (s: Server) => Promise<unknown>) => {
+  const sameEach = async (label: string, f: (s: ServerClient) => Promise<unknown>) => {
     const [kube, ours] = await Promise.all([f(servers.kube), f(servers.evk)]);
     assert.equal(
       normalise(JSON.stringify(canonical(ours), null, 1)),
@@ -219,43 +156,8 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
   };
 
   const managedFields = (o: O) => ({ managedFields: (o.metadata as O | undefined)?.managedFields ?? o });
-  const namespace = async (name: string) => {
-    await Promise.all([kc("kube", ["create", "namespace", name]), kc("evk", ["create", "namespace", name])]);
-    // Pods need the namespace's default ServiceAccount (kube-controller-manager's on the host, evk's own).
-    await waitFor(
-      `the default ServiceAccount of ${name} on both servers`,
-      async () => {
-        const r = await Promise.all([
-          servers.kube.call("GET", `/api/v1/namespaces/${name}/serviceaccounts/default`),
-          servers.evk.call("GET", `/api/v1/namespaces/${name}/serviceaccounts/default`),
-        ]);
-        return r.every((x) => x.status === 200);
-      },
-      60_000,
-      250,
-    );
-  };
-
-  before(async () => {
-    assert.ok(kubectl, "kubectl 1.35 is built beside the host binaries");
-    [etcd, host] = await Promise.all([
-      startEtcd(),
-      startHost({
-        nodes: 1,
-        // The workload controllers would write status and annotations of their own on the host only.
-        controllerManagerFlags: [
-          "--controllers=*,-deployment-controller,-replicaset-controller,-statefulset-controller,-daemonset-controller",
-        ],
-      }),
-    ]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "ssa", hostKubeconfigPath: host.kubeconfigPath });
-    servers = { kube: new Server(host.kubeconfigPath), evk: new Server(evk.kubeconfigPath) };
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
-  });
+  // Pods need the namespace's default ServiceAccount.
+  const namespace = (name: string) => servers.namespace(name, { serviceAccount: true });
 
   it("kubectl apply --server-side: creates, prunes what it stops applying, conflicts and forces", async () => {
     const ns = "ssa-kubectl";
@@ -438,12 +340,12 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
     await sameRaw("GET", svc, undefined, undefined, (o) => [managedFields(o), o.status]);
     // A PUT of status ignores the request's managedFields.
     await sameEach("PUT status with managedFields of its own", async (s) => {
-      const cur = JSON.parse((await s.call("GET", svc)).body) as { metadata: O; status: O };
+      const cur = JSON.parse((await call(s, "GET", svc)).body) as { metadata: O; status: O };
       cur.metadata.managedFields = [
         { manager: "forged", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: {} },
       ];
       cur.status = ingress(["7.7.7.7"]);
-      const r = await s.call("PUT", `${svc}/status?fieldManager=status-put`, json(cur), "application/json");
+      const r = await call(s, "PUT", `${svc}/status?fieldManager=status-put`, json(cur), "application/json");
       return [r.status, managedFields(JSON.parse(r.body) as O)];
     });
 
@@ -615,10 +517,12 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
     // A second later the times would differ if the no-op were written.
     await new Promise((r) => setTimeout(r, 1_100));
     for (const s of [servers.kube, servers.evk]) {
-      const before = JSON.parse((await s.call("GET", cm)).body) as O;
-      const put = JSON.parse((await s.call("PUT", `${cm}?fieldManager=a`, json(before), "application/json")).body) as O;
+      const before = JSON.parse((await call(s, "GET", cm)).body) as O;
+      const put = JSON.parse(
+        (await call(s, "PUT", `${cm}?fieldManager=a`, json(before), "application/json")).body,
+      ) as O;
       const patch = JSON.parse(
-        (await s.call("PATCH", `${cm}?fieldManager=a`, json({ data: { x: "1" } }), MERGE)).body,
+        (await call(s, "PATCH", `${cm}?fieldManager=a`, json({ data: { x: "1" } }), MERGE)).body,
       ) as O;
       for (const after of [put, patch]) assert.deepEqual(after, before, s.kubeconfigPath);
     }
@@ -626,9 +530,9 @@ describe("server-side apply and managedFields: evk-apiserver as kube-apiserver 1
     await sameRaw("PATCH", `${cm}?fieldManager=b`, configMap("c", { x: "1" }), APPLY);
     await new Promise((r) => setTimeout(r, 1_100));
     await sameEach("an apply that changes nothing", async (s) => {
-      const before = JSON.parse((await s.call("GET", cm)).body) as O;
+      const before = JSON.parse((await call(s, "GET", cm)).body) as O;
       const after = JSON.parse(
-        (await s.call("PATCH", `${cm}?fieldManager=b`, json(configMap("c", { x: "1" })), APPLY)).body,
+        (await call(s, "PATCH", `${cm}?fieldManager=b`, json(configMap("c", { x: "1" })), APPLY)).body,
       ) as O;
       return { unchanged: JSON.stringify(after) === JSON.stringify(before), after };
     });

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { type RequestOptions, request } from "node:https";
-import { type Etcd, type HostCluster, type LocalApiserver, startApiserver, startEtcd, startHost } from "@evk/testing";
-import { KubeConfig } from "@kubernetes/client-node";
+import { normaliser, type RawReply, type ServerClient, TOKEN_VOLUMES, UIDS, useSideBySide } from "@evk/testing";
 
 // Spec validation side by side: the same bad (and good) creates and updates, sent to the host's
 // kube-apiserver 1.35 and to evk-apiserver, each in a namespace of its own name on both servers. Both must
@@ -9,11 +7,6 @@ import { KubeConfig } from "@kubernetes/client-node";
 // generated volume names). A row that kube accepts and evk refuses is a false refusal, the worst kind.
 
 const NS = "spec-validation";
-
-interface Reply {
-  status: number;
-  body: string;
-}
 
 /** One write, or the writes a row needs before it (`setup`, which must succeed on both servers). */
 interface Request {
@@ -33,49 +26,16 @@ interface Case extends Request {
   known?: string;
 }
 
-/** A server reached with the credentials of its kubeconfig (client-node's HTTPS options). */
-class Server {
-  readonly name: string;
-  private readonly kc = new KubeConfig();
-
-  constructor(name: string, kubeconfigPath: string) {
-    this.name = name;
-    this.kc.loadFromFile(kubeconfigPath);
-  }
-
-  async call(r: Request): Promise<Reply> {
-    const url = new URL(r.path, this.kc.getCurrentCluster()?.server);
-    const body = r.body === undefined ? undefined : JSON.stringify(r.body);
-    const options: RequestOptions = {
-      method: r.method ?? "POST",
-      headers: {
-        accept: "application/json",
-        ...(body !== undefined
-          ? { "content-type": r.ct ?? "application/json", "content-length": Buffer.byteLength(body) }
-          : {}),
-      },
-    };
-    await this.kc.applyToHTTPSOptions(options);
-    return new Promise((resolve, reject) => {
-      const req = request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      });
-      req.setTimeout(15_000, () => req.destroy(new Error(`${r.method} ${r.path}: no answer in time`)));
-      req.on("error", reject);
-      req.end(body);
-    });
-  }
-}
+/** One write; its body always as JSON (a string too: a JSON string). */
+const call = (s: ServerClient, r: Request) =>
+  s.request(r.method ?? "POST", r.path, {
+    ...(r.body === undefined ? {} : { body: JSON.stringify(r.body), ...(r.ct ? { contentType: r.ct } : {}) }),
+    timeoutMs: 15_000,
+  });
 
 /** What is compared of an answer: the status code, and for a Status its reason, message and causes. */
-function outcome(reply: Reply, unordered: boolean): string {
-  const normalise = (t: string) =>
-    t
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-      .replace(/kube-api-access-[a-z0-9]{5}/g, "kube-api-access-<random>");
+function outcome(reply: RawReply, unordered: boolean): string {
+  const normalise = normaliser(UIDS, TOKEN_VOLUMES);
   let parsed: { kind?: string; reason?: string; message?: string; details?: { causes?: unknown[] } } = {};
   try {
     parsed = JSON.parse(reply.body);
@@ -2291,27 +2251,7 @@ function validCases(ns: string): Case[] {
 
 describe("compat: spec validation against kube-apiserver", function () {
   this.timeout(300_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let kube: Server;
-  let ours: Server;
-
-  before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({
-      etcd: etcd.endpoint,
-      cluster: "specvalidation",
-      hostKubeconfigPath: host.kubeconfigPath,
-    });
-    kube = new Server("kube-apiserver", host.kubeconfigPath);
-    ours = new Server("evk", evk.kubeconfigPath);
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
-  });
+  const sides = useSideBySide({ cluster: "specvalidation" });
 
   /** Runs each row on both servers (in a namespace of the section's own), listing every difference. */
   async function compare(
@@ -2321,8 +2261,9 @@ describe("compat: spec validation against kube-apiserver", function () {
     const ns = `${NS}-${section}`;
     const differences: string[] = [];
     const accepted: string[] = [];
+    const [kube, ours] = sides.both;
     for (const s of [kube, ours]) {
-      const r = await s.call({
+      const r = await call(s, {
         path: "/api/v1/namespaces",
         body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
       });
@@ -2332,11 +2273,11 @@ describe("compat: spec validation against kube-apiserver", function () {
       const answers: string[] = [];
       for (const s of [kube, ours]) {
         for (const step of row.setup ?? []) {
-          const r = await s.call(step);
+          const r = await call(s, step);
           if (r.status >= 300)
             differences.push(`${row.name}: ${s.name} refused the setup ${step.path}: ${r.status} ${r.body}`);
         }
-        const reply = await s.call(row);
+        const reply = await call(s, row);
         answers.push(outcome(reply, row.unordered ?? false));
         if (reply.status < 300 && s === kube) accepted.push(row.name);
       }

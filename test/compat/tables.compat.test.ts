@@ -1,90 +1,17 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { request } from "node:https";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import {
-  type Etcd,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
-  sleep,
-  startApiserver,
-  startEtcd,
-  startHost,
-} from "@evk/testing";
+import { normaliser, type ServerClient, sleep, TIMES, UIDS, useSideBySide } from "@evk/testing";
 
 // `kubectl get <kind>` and `-o wide`, and the Table JSON behind them, for every kind evk serves, side by side
 // against kube-apiserver 1.35. The same objects go to both servers; where the host's controllers (kwok,
 // kube-controller-manager) write status, the host's status is copied into evk's object before comparing, so
 // what is compared is how each server prints the same object.
 
-const run = promisify(execFile);
 const NS = "tables";
 // A real PKCS#10 request (EC P-256, CN=compat): both servers parse it.
 const CSR_PEM_BASE64 =
   "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIS01ITUNBUUF3RVRFUE1BMEdBMVVFQXd3R1kyOXRjR0YwTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowRApBUWNEUWdBRWpSeXBnTlN6MVllRVNyWFYzaFI5b0k4WmxXazNRQzcvaStLSHVhU2pSTWNLckFRY0ZlVGNJQjM3CmZwR256S3prTEhoZE5hYytqZlZFMTVjZlcvWUZKNkFBTUFvR0NDcUdTTTQ5QkFNQ0EwY0FNRVFDSUFLVUdyZ3gKK0dyYjU4dkQxaEtZVU5hZGttV3loUnFiempDV01lSHpzbVNCQWlBdGFvVkhVeVEwODhPMWhJQ2ZGZWpoMGdidgpsbjYycTRxUWZBNDNoTHBNaGc9PQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K";
 
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> };
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** A server, reached through its kubeconfig both by kubectl and by plain HTTPS requests. */
-class Server {
-  readonly name: string;
-  readonly kubeconfigPath: string;
-  readonly server: string;
-  private readonly token: string;
-  private readonly ca: Buffer;
-
-  constructor(name: string, kubeconfigPath: string) {
-    this.name = name;
-    this.kubeconfigPath = kubeconfigPath;
-    const text = readFileSync(kubeconfigPath, "utf8");
-    const field = (re: RegExp) => re.exec(text)?.[1] ?? "";
-    this.server = field(/server: (\S+)/);
-    this.token = field(/token: (\S+)/);
-    this.ca = Buffer.from(field(/certificate-authority-data: (\S+)/), "base64");
-  }
-
-  call(method: string, path: string, body?: unknown, accept = "application/json"): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.server),
-        {
-          method,
-          ca: this.ca,
-          headers: {
-            authorization: `Bearer ${this.token}`,
-            accept,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            text += c;
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  }
-
-  async must(method: string, path: string, body?: unknown): Promise<Obj> {
-    const r = await this.call(method, path, body);
-    if (r.status >= 300) throw new Error(`${this.name}: ${method} ${path} -> ${r.status} ${r.body}`);
-    return JSON.parse(r.body) as Obj;
-  }
-}
 
 /** One kind: where it lives, the objects to create, and how their status gets its content. */
 interface Fixture {
@@ -93,13 +20,13 @@ interface Fixture {
   /** The collection path (namespaced collections are under NS). */
   path: string;
   /** The objects, built per server when they refer to something that server made (owner UIDs). */
-  objects: Obj[] | ((s: Server) => Promise<Obj[]>);
+  objects: Obj[] | ((s: ServerClient) => Promise<Obj[]>);
   /** Status set through the status subresource on both servers, by object name. */
   status?: Record<string, unknown>;
   /** Controllers on the host write this kind's status: copy the host's into evk before comparing. */
   statusFromHost?: boolean;
   /** Anything more, on each server, after the objects exist (approvals, bindings, deletions). */
-  after?: (s: Server) => Promise<void>;
+  after?: (s: ServerClient) => Promise<void>;
   /** Columns left out of the comparison, each for a reason given where it is set. */
   ignoreColumns?: string[];
 }
@@ -259,13 +186,13 @@ function fixtures(): Fixture[] {
       },
       async after(s) {
         // A node that does not exist: nothing on the host runs the pod, so its status stays as set.
-        await s.must("POST", `${pods}/running/binding`, {
+        await s.json<Obj>("POST", `${pods}/running/binding`, {
           apiVersion: "v1",
           kind: "Binding",
           metadata: { name: "running" },
           target: { apiVersion: "v1", kind: "Node", name: "compat-absent" },
         });
-        await s.must("DELETE", `${pods}/terminating`);
+        await s.json<Obj>("DELETE", `${pods}/terminating`);
       },
     },
     {
@@ -681,7 +608,7 @@ function fixtures(): Fixture[] {
       path: `/apis/apps/v1/namespaces/${NS}/controllerrevisions`,
       async objects(s) {
         // The owner must exist on each server, or the host's garbage collector removes the revision.
-        const owner = await s.must("POST", `/api/v1/namespaces/${NS}/configmaps`, {
+        const owner = await s.json<Obj>("POST", `/api/v1/namespaces/${NS}/configmaps`, {
           apiVersion: "v1",
           kind: "ConfigMap",
           metadata: { name: "revision-owner" },
@@ -1198,9 +1125,9 @@ function fixtures(): Fixture[] {
           ["compat-denied", "Denied"],
         ]) {
           const path = `/apis/certificates.k8s.io/v1/certificatesigningrequests/${name}`;
-          const csr = await s.must("GET", path);
+          const csr = await s.json<Obj>("GET", path);
           csr.status = { conditions: [{ type, status: "True", reason: "Compat", message: "by the test" }] };
-          await s.must("PUT", `${path}/approval`, csr);
+          await s.json<Obj>("PUT", `${path}/approval`, csr);
         }
       },
     },
@@ -1346,6 +1273,7 @@ function fixtures(): Fixture[] {
 /** Cells that show times, durations or things only a server names: compared in shape, not value. */
 const TIME_COLUMNS = new Set(["Age", "Last Seen", "First Seen", "Last Schedule", "Duration", "Created At", "Restarts"]);
 
+/** Durations as kubectl prints them in cells (years too), wherever they stand. */
 const DURATION = /\b\d+(s|m\d*s?|h\d*m?|d\d*h?|y\d*d?)\b/g;
 
 /** The text without a column: kubectl aligns every cell under its header, so the header gives its span. */
@@ -1359,13 +1287,7 @@ function dropColumn(text: string, column: string): string {
   return lines.map((l) => l.slice(0, start) + l.slice(end)).join("\n");
 }
 
-function normaliseText(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>")
-    .replace(DURATION, "<age>")
-    .replace(/[ \t]+/g, " ");
-}
+const normaliseText = normaliser(UIDS, TIMES, [DURATION, "<age>"], [/[ \t]+/g, " "]);
 
 interface TableJson {
   columnDefinitions?: unknown[];
@@ -1390,52 +1312,30 @@ function normaliseTable(body: string, ignore: string[]): unknown {
 
 describe("compat: Table output of every kind against kube-apiserver 1.35", function () {
   this.timeout(600_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  let kube: Server;
-  let ours: Server;
-  const dir = makeTempDir("compat-tables");
-  // The newest kubectl: the tables are the server's, kubectl only lays them out.
-  const kubectlBin = kubectlVersions()[0]?.bin ?? "kubectl";
-
-  before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "tables", hostKubeconfigPath: host.kubeconfigPath });
-    kube = new Server("kube-apiserver", host.kubeconfigPath);
-    ours = new Server("evk", evk.kubeconfigPath);
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
+  const sides = useSideBySide({ cluster: "tables" });
+  let kube: ServerClient;
+  let ours: ServerClient;
+  before(() => {
+    [kube, ours] = sides.both;
   });
 
   // stdout only: kube-apiserver also sends deprecation warnings (v1 Endpoints), which kubectl prints on stderr
-  // and which are no part of the table.
-  const kubectl = async (s: Server, args: string[]) => {
-    try {
-      const r = await run(kubectlBin, [
-        `--kubeconfig=${s.kubeconfigPath}`,
-        `--cache-dir=${join(dir, s.name)}`,
-        ...args,
-      ]);
-      return r.stdout;
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return `exit ${e.code}\n${e.stdout}${e.stderr}`;
-    }
+  // and which are no part of the table. The newest kubectl (the default): the tables are the server's, kubectl
+  // only lays them out.
+  const kubectl = async (s: ServerClient, args: string[]) => {
+    const r = await s.kubectl(args);
+    return r.code === 0 ? r.stdout : `exit ${r.code}\n${r.stdout}${r.stderr}`;
   };
 
   const itemPath = (f: Fixture, name: string) => `${f.path}/${encodeURIComponent(name)}`;
 
-  async function create(s: Server, f: Fixture): Promise<string[]> {
+  async function create(s: ServerClient, f: Fixture): Promise<string[]> {
     const objects = typeof f.objects === "function" ? await f.objects(s) : f.objects;
-    for (const o of objects) await s.must("POST", f.path, o);
+    for (const o of objects) await s.json<Obj>("POST", f.path, o);
     for (const [name, status] of Object.entries(f.status ?? {})) {
-      const o = await s.must("GET", itemPath(f, name));
+      const o = await s.json<Obj>("GET", itemPath(f, name));
       o.status = status;
-      await s.must("PUT", `${itemPath(f, name)}/status`, o);
+      await s.json<Obj>("PUT", `${itemPath(f, name)}/status`, o);
     }
     await f.after?.(s);
     return objects.map((o) => String(o.metadata.name));
@@ -1445,23 +1345,20 @@ describe("compat: Table output of every kind against kube-apiserver 1.35", funct
   async function copyStatus(f: Fixture, names: string[]) {
     for (const name of names) {
       const [theirs, mine] = await Promise.all([
-        kube.must("GET", itemPath(f, name)),
-        ours.must("GET", itemPath(f, name)),
+        kube.json<Obj>("GET", itemPath(f, name)),
+        ours.json<Obj>("GET", itemPath(f, name)),
       ]);
       mine.status = theirs.status;
-      await ours.must("PUT", `${itemPath(f, name)}/status`, mine);
+      await ours.json<Obj>("PUT", `${itemPath(f, name)}/status`, mine);
     }
   }
 
-  async function outputs(s: Server, f: Fixture) {
+  async function outputs(s: ServerClient, f: Fixture) {
     const selector = `compat=${f.kind === "events.v1.events.k8s.io" ? "events-v1" : f.kind}`;
     const args = ["get", f.kind, "-l", selector, ...(f.path.includes("/namespaces/") ? ["-n", NS] : [])];
-    const table = await s.call(
-      "GET",
-      `${f.path}?labelSelector=${encodeURIComponent(selector)}`,
-      undefined,
-      "application/json;as=Table;v=v1;g=meta.k8s.io",
-    );
+    const table = await s.request("GET", `${f.path}?labelSelector=${encodeURIComponent(selector)}`, {
+      accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
+    });
     const ignore = f.ignoreColumns ?? [];
     const text = async (extra: string[]) =>
       normaliseText(ignore.reduce(dropColumn, await kubectl(s, [...args, ...extra])));
@@ -1475,8 +1372,8 @@ describe("compat: Table output of every kind against kube-apiserver 1.35", funct
   it("prints every kind as kube-apiserver does, in kubectl and as Table JSON", async () => {
     const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } };
     await Promise.all([
-      kube.must("POST", "/api/v1/namespaces", namespace),
-      ours.must("POST", "/api/v1/namespaces", namespace),
+      kube.json<Obj>("POST", "/api/v1/namespaces", namespace),
+      ours.json<Obj>("POST", "/api/v1/namespaces", namespace),
     ]);
     const created: { f: Fixture; names: string[] }[] = [];
     for (const f of fixtures()) {

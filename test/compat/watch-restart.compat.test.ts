@@ -1,20 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type Etcd,
-  freePort,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
-  sleep,
-  startApiserver,
-  startEtcd,
-  startHost,
-  waitFor,
-} from "@evk/testing";
+import { kubectlVersions, makeTempDir, RunningKubectl, sleep, useSideBySide, waitFor } from "@evk/testing";
 import {
   type Informer as ClientInformer,
   CoreV1Api,
@@ -179,54 +166,23 @@ async function compact(endpoint: string): Promise<void> {
   await post("/v3/kv/compaction", { revision: header.revision, physical: true });
 }
 
-/** A kubectl left running (get -w, wait): its output so far and how it ended. */
-class Kubectl {
-  readonly child: ChildProcess;
-  stdout = "";
-  stderr = "";
-  readonly exited: Promise<number | null>;
-
-  constructor(bin: string, kubeconfig: string, cacheDir: string, args: string[]) {
-    this.child = spawn(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout?.on("data", (d: Buffer) => {
-      this.stdout += d.toString("utf8");
-    });
-    this.child.stderr?.on("data", (d: Buffer) => {
-      this.stderr += d.toString("utf8");
-    });
-    this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async stop(): Promise<void> {
-    if (this.running) this.child.kill("SIGTERM");
-    await this.exited;
-  }
-}
-
 describe("compat: watches across server restarts and a forced 410, evk-apiserver and kube-apiserver", function () {
   this.timeout(600_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
   let sides: [Side, Side];
   const dir = makeTempDir("watch-restart");
-  const kubectlsRunning: Kubectl[] = [];
+  const kubectlsRunning: RunningKubectl[] = [];
+  // A fixed port: the restarted apiserver serves where its clients' kubeconfig points.
+  const servers = useSideBySide({
+    cluster: "watchrestart",
+    apiserver: { fixedPort: true },
+    beforeStop: async () => {
+      for (const k of kubectlsRunning) await k.stop();
+      for (const s of sides ?? []) await s.stopInformers();
+    },
+  });
 
   before(async () => {
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    // A fixed port: the restarted apiserver serves where its clients' kubeconfig points.
-    evk = await startApiserver({
-      etcd: etcd.endpoint,
-      cluster: "watchrestart",
-      port: await freePort(),
-      hostKubeconfigPath: host.kubeconfigPath,
-    });
+    const { etcd, host, apiserver: evk } = servers;
     const kubeApiserver = host.processes?.apiserver;
     if (!kubeApiserver)
       throw new Error("this test restarts the host's kube-apiserver: it needs the local host backend");
@@ -241,20 +197,17 @@ describe("compat: watches across server restarts and a forced 410, evk-apiserver
     ];
     for (const s of sides) await s.api.createNamespace({ body: { metadata: { name: NS } } });
   });
-  after(async () => {
-    for (const k of kubectlsRunning) await k.stop();
-    for (const s of sides ?? []) await s.stopInformers();
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
-  });
 
   const both = <T>(f: (s: Side) => Promise<T>) => Promise.all(sides.map(f));
   const run = async (phase: string, n: number) => {
     for (const op of ops(phase, n)) await both((s) => s.apply(op));
   };
   const kubectl = (s: Side, k: { version: string; bin: string }, args: string[]) => {
-    const p = new Kubectl(k.bin, s.kubeconfigPath, join(dir, `${s.name}-${k.version}`), args);
+    const p = new RunningKubectl(args, {
+      bin: k.bin,
+      kubeconfig: s.kubeconfigPath,
+      cacheDir: join(dir, `${s.name}-${k.version}`),
+    });
     kubectlsRunning.push(p);
     return p;
   };
@@ -279,8 +232,8 @@ describe("compat: watches across server restarts and a forced 410, evk-apiserver
     });
     // (b) kubectl get -w, and (c) kubectl wait for a condition that becomes true only after the restarts.
     await both((s) => s.apply({ op: "create", name: "gate", data: { ready: "no" } }));
-    const getW = new Map<string, Kubectl>();
-    const waits = new Map<string, Kubectl>();
+    const getW = new Map<string, RunningKubectl>();
+    const waits = new Map<string, RunningKubectl>();
     for (const s of sides)
       for (const k of kubectls) {
         getW.set(
@@ -353,7 +306,7 @@ describe("compat: watches across server restarts and a forced 410, evk-apiserver
         `kubectl ${k.version} get -w on kube-apiserver`,
       );
     }
-    const again = new Map<string, Kubectl>();
+    const again = new Map<string, RunningKubectl>();
     for (const s of sides)
       for (const k of kubectls)
         again.set(
@@ -375,7 +328,7 @@ describe("compat: watches across server restarts and a forced 410, evk-apiserver
     );
     for (const k of kubectls) {
       const [kube, ours] = sides.map((s) => {
-        const p = again.get(`${s.name} ${k.version}`) as Kubectl;
+        const p = again.get(`${s.name} ${k.version}`) as RunningKubectl;
         return lines(p.stdout).join("\n");
       });
       assert.equal(ours, kube, `kubectl ${k.version} get -w after the restart`);

@@ -8,6 +8,7 @@ import { type Nats, startLocalNats } from "./nats.ts";
 import { ensureParts } from "./provision.ts";
 
 export { createCertificateAuthority, createSigningKeyPair, renderKubeconfig } from "@evk/kube";
+export * from "./compat/index.ts";
 export type { Etcd, EtcdOptions } from "./etcd.ts";
 export type { HostCluster, HostKubelet, HostOptions, KubectlResult } from "./host.ts";
 export {

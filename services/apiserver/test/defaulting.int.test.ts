@@ -1,18 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import {
-  type Etcd,
-  type HostCluster,
-  kubectlVersions,
-  type LocalApiserver,
-  makeTempDir,
-  startApiserver,
-  startEtcd,
-  startHost,
-  waitFor,
-} from "@evk/testing";
+import { useSideBySide } from "@evk/testing";
 
 // The same objects created, replaced and patched on a real kube-apiserver 1.35 and on evk's apiserver
 // must come back the same, managedFields included. Only what differs between two correct servers is taken
@@ -21,8 +8,6 @@ import {
 // the managedFields entries of their writes, the deployment revision annotation, a scheduled pod's node)
 // fill in.
 
-const run = promisify(execFile);
-const kubectl = kubectlVersions()[0]?.bin as string;
 const NS = "dflt";
 
 type O = Record<string, unknown>;
@@ -436,22 +421,11 @@ function comparable(o: unknown, opts: { controllersActed?: boolean } = {}): unkn
 
 describe("defaulting: evk-apiserver answers what kube-apiserver 1.35 answers", function () {
   this.timeout(300_000);
-  let etcd: Etcd;
-  let host: HostCluster;
-  let evk: LocalApiserver;
-  const dir = makeTempDir("defaulting");
+  const sides = useSideBySide({ cluster: "defaulting" });
 
   const kc = async (server: "kube" | "evk", args: string[], stdin?: O) => {
-    const kubeconfig = server === "kube" ? host.kubeconfigPath : evk.kubeconfigPath;
-    const p = run(kubectl, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, server)}`, ...args]);
-    p.child.stdin?.end(stdin ? JSON.stringify(stdin) : undefined);
-    try {
-      const r = await p;
-      return { code: 0, out: r.stdout };
-    } catch (err) {
-      const e = err as { code: number; stderr: string };
-      return { code: e.code, out: e.stderr.replace(/^Warning: .*\n/gm, "") };
-    }
+    const r = await sides[server].kubectl(args, { stdin: stdin ? JSON.stringify(stdin) : undefined });
+    return { code: r.code, out: r.code === 0 ? r.stdout : r.stderr.replace(/^Warning: .*\n/gm, "") };
   };
   /** The same command on both servers: the JSON each answers, or the error each gives. */
   const both = async (args: string[], stdin?: O) => {
@@ -461,28 +435,8 @@ describe("defaulting: evk-apiserver answers what kube-apiserver 1.35 answers", f
   };
 
   before(async () => {
-    assert.ok(kubectl, "kubectl 1.35 is built beside the host binaries");
-    [etcd, host] = await Promise.all([startEtcd(), startHost({ nodes: 1 })]);
-    evk = await startApiserver({ etcd: etcd.endpoint, cluster: "defaulting", hostKubeconfigPath: host.kubeconfigPath });
-    await Promise.all([kc("kube", ["create", "namespace", NS]), kc("evk", ["create", "namespace", NS])]);
-    // Pods need the namespace's default ServiceAccount (kube-controller-manager's, evk's own).
-    await waitFor(
-      "the default ServiceAccount on both servers",
-      async () => {
-        const r = await Promise.all([
-          kc("kube", ["-n", NS, "get", "sa", "default"]),
-          kc("evk", ["-n", NS, "get", "sa", "default"]),
-        ]);
-        return r.every((x) => x.code === 0);
-      },
-      60_000,
-      250,
-    );
-  });
-  after(async () => {
-    await evk?.stop();
-    await host?.stop();
-    await etcd?.dispose();
+    // Pods need the namespace's default ServiceAccount.
+    await sides.namespace(NS, { serviceAccount: true });
   });
 
   it("creates every kind the same, cluster-scoped kinds first", async () => {

@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   binaries,
   type Etcd,
@@ -10,7 +7,7 @@ import {
   httpGet,
   kubectlVersions,
   type LocalApiserver,
-  makeTempDir,
+  ServerClient,
   startApiserver,
   startEtcd,
   startHost,
@@ -18,7 +15,6 @@ import {
 } from "@evk/testing";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
-const run = promisify(execFile);
 // The kubectl built beside the host control plane, and the machine's 1.33 when it has one.
 const kubectls = kubectlVersions().map((k) => k.bin);
 
@@ -27,28 +23,20 @@ describe("apiserver with real kubectl and client-node (slice: core CRUD, patch, 
   let etcd: Etcd;
   let apiserver: LocalApiserver;
   let kubeconfig: string;
-  const dir = makeTempDir("apiserver-test");
+  let evk: ServerClient;
 
   before(async () => {
     etcd = await startEtcd();
     apiserver = await startApiserver({ etcd: etcd.endpoint, cluster: "t1" });
     kubeconfig = apiserver.kubeconfigPath;
+    evk = new ServerClient("evk", kubeconfig);
   });
   after(async () => {
     await apiserver?.stop();
     await etcd?.dispose();
   });
 
-  const kubectl = async (bin: string, args: string[], input?: string) => {
-    const p = run(bin, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dir, `cache-${bin.length}`)}`, ...args]);
-    if (input !== undefined) p.child.stdin?.end(input);
-    try {
-      return { ...(await p), code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const kubectl = (bin: string, args: string[], input?: string) => evk.kubectl(args, { bin, stdin: input });
 
   for (const bin of kubectls) {
     const v = bin === binaries.kubectl ? "1.35" : "1.33";

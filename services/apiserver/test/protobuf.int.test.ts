@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   binaries,
   type Etcd,
@@ -10,6 +8,7 @@ import {
   kubectlVersions,
   type LocalApiserver,
   makeTempDir,
+  ServerClient,
   startApiserver,
   startEtcd,
   startHost,
@@ -19,7 +18,6 @@ import {
 // command creates from its JSON form (`--dry-run=client -o json` then `create -f`), and everything evk stores
 // must be what kube-apiserver stores for the same protobuf request (kube also applies defaults evk lacks).
 
-const run = promisify(execFile);
 const kubectls = kubectlVersions().map((k) => k.bin);
 const PAUSE = "registry.k8s.io/pause:3.10";
 
@@ -77,6 +75,8 @@ describe("protobuf request bodies from real kubectl (typed create commands), sid
   let apiserver: LocalApiserver;
   let noProtos: LocalApiserver;
   let host: HostCluster;
+  let ours: ServerClient;
+  let bare: ServerClient;
   const dir = makeTempDir("protobuf-test");
 
   before(async () => {
@@ -87,33 +87,20 @@ describe("protobuf request bodies from real kubectl (typed create commands), sid
       startApiserver({ etcd: etcd.endpoint, cluster: "pb2", extraArgs: [`--k8s-protos=${join(dir, "none")}`] }),
       startHost({ nodes: 1 }),
     ]);
+    ours = new ServerClient("evk", apiserver.kubeconfigPath);
+    bare = new ServerClient("evk without protos", noProtos.kubeconfigPath);
   });
   after(async () => {
     await Promise.all([apiserver?.stop(), noProtos?.stop(), host?.stop()]);
     await etcd?.dispose();
   });
 
-  const kubectl = async (bin: string, kubeconfig: string, args: string[], input?: string) => {
-    const p = run(bin, [
-      `--kubeconfig=${kubeconfig}`,
-      `--cache-dir=${join(dir, `cache-${bin.length}-${kubeconfig.length}`)}`,
-      ...args,
-    ]);
-    if (input !== undefined) p.child.stdin?.end(input);
-    try {
-      return { ...(await p), code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
-
   for (const bin of kubectls) {
     const v = bin === binaries.kubectl ? "1.35" : "1.33";
     const tag = v.replace(".", "");
     it(`kubectl ${v}: typed creates are stored as from JSON, and as kube-apiserver stores them`, async () => {
       const evk = async (args: string[], input?: string) => {
-        const r = await kubectl(bin, apiserver.kubeconfigPath, args, input);
+        const r = await ours.kubectl(args, { bin, stdin: input });
         assert.equal(r.code, 0, `evk: kubectl ${args.join(" ")}: ${r.stderr}`);
         return r;
       };
@@ -211,7 +198,7 @@ describe("protobuf request bodies from real kubectl (typed create commands), sid
   }
 
   it("without the .proto files a protobuf body gets a 415 naming what is missing; TokenRequest still works", async () => {
-    const k = (args: string[]) => kubectl(binaries.kubectl, noProtos.kubeconfigPath, args);
+    const k = (args: string[]) => bare.kubectl(args);
     const r = await k(["create", "namespace", "pb-missing"]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /UnsupportedMediaType|unknown format/);

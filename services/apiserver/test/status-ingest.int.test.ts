@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { type StatusReport, subjectFor } from "@evk/events";
 import {
-  binaries,
   type Etcd,
   type LocalApiserver,
   type Nats,
+  ServerClient,
   startApiserver,
   startEtcd,
   startNats,
@@ -14,8 +12,6 @@ import {
 } from "@evk/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-
-const run = promisify(execFile);
 
 describe("status ingest (real apiserver, etcd, nats-server, kubectl)", function () {
   this.timeout(60_000);
@@ -27,6 +23,7 @@ describe("status ingest (real apiserver, etcd, nats-server, kubectl)", function 
     [etcd, nats] = await Promise.all([startEtcd(), startNats()]);
     apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster: "st1" });
     nc = await connect({ servers: nats.url });
+    client = new ServerClient("evk", apiserver.kubeconfigPath);
   });
   after(async () => {
     await nc?.close();
@@ -34,11 +31,8 @@ describe("status ingest (real apiserver, etcd, nats-server, kubectl)", function 
     await Promise.all([etcd?.dispose(), nats?.dispose()]);
   });
 
-  const kubectl = async (args: string[], input?: string) => {
-    const p = run(binaries.kubectl, [`--kubeconfig=${apiserver.kubeconfigPath}`, ...args]);
-    if (input !== undefined) p.child.stdin?.end(input);
-    return (await p).stdout;
-  };
+  let client: ServerClient;
+  const kubectl = (args: string[], input?: string) => client.kubectlOk(args, { stdin: input });
 
   it("writes host status into the virtual pod and drops reports for an older host revision or another uid", async () => {
     await kubectl(
@@ -86,6 +80,15 @@ describe("status ingest (real apiserver, etcd, nats-server, kubectl)", function 
       async () => (await phase()) === "Running 10.244.0.7 kwok-node-0",
       10_000,
       200,
+    );
+    // Recorded as kube's kubelet records its status updates; the adopted nodeName is nobody's (kube binds).
+    const managed = JSON.parse(
+      await kubectl(["get", "pod", "web", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields}"]),
+    ) as { manager: string; operation: string; subresource?: string; fieldsV1: unknown }[];
+    const kubelet = managed.filter((e) => e.manager === "kubelet");
+    assert.deepEqual(
+      kubelet.map((e) => [e.operation, e.subresource, e.fieldsV1]),
+      [["Update", "status", { "f:status": { "f:phase": {}, "f:podIP": {} } }]],
     );
 
     // One at a time: the stream keeps only the newest report per object, so each must be consumed alone.

@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
-  binaries,
   type Etcd,
   type HostCluster,
   type LocalApiserver,
-  makeTempDir,
+  ServerClient,
   startApiserver,
   startEtcd,
   startHost,
 } from "@evk/testing";
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
-
-const run = promisify(execFile);
 
 describe("apiserver subresources: status, scale, binding, finalize, generation (real kubectl 1.35, client-node)", function () {
   this.timeout(120_000);
@@ -23,7 +17,7 @@ describe("apiserver subresources: status, scale, binding, finalize, generation (
   let apiserver: LocalApiserver;
   let core: CoreV1Api;
   let apps: AppsV1Api;
-  const dir = makeTempDir("subresources-test");
+  let client: ServerClient;
 
   before(async () => {
     etcd = await startEtcd();
@@ -32,26 +26,14 @@ describe("apiserver subresources: status, scale, binding, finalize, generation (
     kc.loadFromString(readFileSync(apiserver.kubeconfigPath, "utf8"));
     core = kc.makeApiClient(CoreV1Api);
     apps = kc.makeApiClient(AppsV1Api);
+    client = new ServerClient("evk", apiserver.kubeconfigPath);
   });
   after(async () => {
     await apiserver?.stop();
     await etcd?.dispose();
   });
 
-  const evk = async (args: string[], opts: { input?: string } = {}) => {
-    const p = run(binaries.kubectl, [
-      `--kubeconfig=${apiserver.kubeconfigPath}`,
-      `--cache-dir=${join(dir, "cache")}`,
-      ...args,
-    ]);
-    if (opts.input !== undefined) p.child.stdin?.end(opts.input);
-    try {
-      return { ...(await p), code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const evk = (args: string[], opts: { input?: string } = {}) => client.kubectl(args, { stdin: opts.input });
   const must = async (k: typeof evk, args: string[], input?: string) => {
     const r = await k(args, input === undefined ? {} : { input });
     assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);

@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { requestToken, TokenRequestError, tokenSubject } from "@evk/events";
 import { EtcdClient } from "@evk/store";
 import {
-  binaries,
   type Etcd,
   type HostCluster,
   httpGet,
   type LocalApiserver,
-  makeTempDir,
   type Nats,
+  ServerClient,
   startApiserver,
   startEtcd,
   startHost,
@@ -22,7 +18,6 @@ import { AuthenticationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-n
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { buildClaims, ISSUER, loadSigningKey, signJwt } from "../src/sa-token.ts";
 
-const run = promisify(execFile);
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] as string, "base64url").toString("utf8"));
 
 describe("service-account tokens: TokenRequest, JWT authentication, the syncer token channel (real kubectl 1.35, nats-server)", function () {
@@ -31,13 +26,14 @@ describe("service-account tokens: TokenRequest, JWT authentication, the syncer t
   let nats: Nats;
   let apiserver: LocalApiserver;
   let nc: NatsConnection;
-  const dir = makeTempDir("tokens-test");
+  let client: ServerClient;
   const cluster = "tok1";
 
   before(async () => {
     [etcd, nats] = await Promise.all([startEtcd(), startNats()]);
     apiserver = await startApiserver({ etcd: etcd.endpoint, nats: nats.url, cluster });
     nc = await connect({ servers: nats.url });
+    client = new ServerClient("evk", apiserver.kubeconfigPath);
   });
   after(async () => {
     await nc?.close();
@@ -45,22 +41,8 @@ describe("service-account tokens: TokenRequest, JWT authentication, the syncer t
     await Promise.all([etcd?.dispose(), nats?.dispose()]);
   });
 
-  const evk = async (args: string[], opts: { input?: string; token?: string } = {}) => {
-    const auth = opts.token === undefined ? [] : [`--token=${opts.token}`];
-    const p = run(binaries.kubectl, [
-      `--kubeconfig=${apiserver.kubeconfigPath}`,
-      `--cache-dir=${join(dir, "cache")}`,
-      ...auth,
-      ...args,
-    ]);
-    if (opts.input !== undefined) p.child.stdin?.end(opts.input);
-    try {
-      return { ...(await p), code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const evk = (args: string[], opts: { input?: string; token?: string } = {}) =>
+    client.kubectl([...(opts.token === undefined ? [] : [`--token=${opts.token}`]), ...args], { stdin: opts.input });
   const must = async (args: string[], opts: { input?: string; token?: string } = {}) => {
     const r = await evk(args, opts);
     assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
