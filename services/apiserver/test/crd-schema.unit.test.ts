@@ -332,14 +332,74 @@ describe("CEL rules (x-kubernetes-validations)", () => {
     );
 
   it("a rule this server cannot evaluate is an error, not a pass", () => {
-    const q = newStructural({
+    const f = newStructural({
       type: "object",
       properties: {
-        v: { type: "string", "x-kubernetes-validations": [{ rule: "quantity(self).isGreaterThan(quantity('1'))" }] },
+        v: {
+          type: "string",
+          "x-kubernetes-validations": [{ rule: "!format.dns1123Label().validate(self).hasValue()" }],
+        },
       },
     });
-    const errs = text(validateCel(q, null, { v: "2" }, undefined));
+    const errs = text(validateCel(f, null, { v: "a" }, undefined));
     assert.equal(errs.length, 1);
     assert.match(errs[0] as string, /^v: Invalid value: "string": rule cannot be evaluated by this server/);
+  });
+
+  describe("the Kubernetes libraries admission expressions have", () => {
+    const k = newStructural({
+      type: "object",
+      properties: {
+        size: {
+          type: "string",
+          "x-kubernetes-validations": [{ rule: "quantity(self).isGreaterThan(quantity('1Gi'))" }],
+        },
+        name: { type: "string", "x-kubernetes-validations": [{ rule: "self.lowerAscii() == self" }] },
+        url: {
+          type: "string",
+          "x-kubernetes-validations": [{ rule: "isURL(self) && url(self).getScheme() == 'https'" }],
+        },
+        ip: { type: "string", "x-kubernetes-validations": [{ rule: "cidr('10.0.0.0/8').containsIP(ip(self))" }] },
+        tags: {
+          type: "array",
+          items: { type: "string" },
+          "x-kubernetes-validations": [{ rule: "sets.contains(self, ['a'])" }],
+        },
+      },
+    });
+    const rows: [string, unknown, string[]][] = [
+      ["quantity: a larger size passes", { size: "2Gi" }, []],
+      [
+        "quantity: a smaller size fails",
+        { size: "512Mi" },
+        ["size: Invalid value: \"512Mi\": failed rule: quantity(self).isGreaterThan(quantity('1Gi'))"],
+      ],
+      [
+        "quantity: not a quantity is an evaluation error",
+        { size: "big" },
+        [
+          "size: Invalid value: \"string\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: quantity(self).isGreaterThan(quantity('1Gi'))",
+        ],
+      ],
+      ["strings: a lower-case name passes", { name: "web" }, []],
+      [
+        "strings: an upper-case name fails",
+        { name: "Web" },
+        ['name: Invalid value: "Web": failed rule: self.lowerAscii() == self'],
+      ],
+      [
+        "url",
+        { url: "http://x.io/" },
+        ["url: Invalid value: \"http://x.io/\": failed rule: isURL(self) && url(self).getScheme() == 'https'"],
+      ],
+      ["ip and cidr", { ip: "10.1.2.3" }, []],
+      [
+        "ip outside the cidr",
+        { ip: "192.168.0.1" },
+        ["ip: Invalid value: \"192.168.0.1\": failed rule: cidr('10.0.0.0/8').containsIP(ip(self))"],
+      ],
+      ["sets", { tags: ["b", "a"] }, []],
+    ];
+    for (const [why, o, want] of rows) it(why, () => assert.deepEqual(text(validateCel(k, null, o, undefined)), want));
   });
 });

@@ -1,9 +1,11 @@
 // x-kubernetes-validations: CEL rules on custom resources, evaluated with @marcbachmann/cel-js against `self` (and
 // `oldSelf` for transition rules) as apiextensions-apiserver's cel.Validator walks the schema, with its field paths
 // and messages. Values are typed from the structural schema (integer → int, number → double) as kube's
-// UnstructuredToVal types them. A rule this library cannot evaluate (a Kubernetes CEL extension it lacks) is
-// reported as an error on the object, never passed silently. Pure.
-import { type ASTNode, Environment, type ParseResult } from "@marcbachmann/cel-js";
+// UnstructuredToVal types them. The environment carries the same Kubernetes CEL libraries as admission expressions
+// (../cel/library.ts). A rule this server cannot evaluate (a Kubernetes CEL extension it lacks) is reported as an
+// error on the object, never passed silently. Pure.
+import type { ASTNode, Environment, ParseResult } from "@marcbachmann/cel-js";
+import { kubernetesEnvironment } from "../cel/library.ts";
 import {
   duplicate,
   type FieldError,
@@ -21,63 +23,10 @@ import type { ValidationRule } from "./types.ts";
 type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  const x = Number(a);
-  const y = Number(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** The CEL environment: standard CEL plus the Kubernetes list library functions the library lacks. */
-function environment(): Environment {
-  const env = new Environment({
-    unlistedVariablesAreDyn: true,
-    enableOptionalTypes: true,
-    homogeneousAggregateLiterals: false,
-  });
-  const lists = ["list<int>", "list<double>", "list<string>", "list<dyn>"];
-  for (const l of lists) {
-    const elem = l.slice(5, -1);
-    env.registerFunction(`${l}.isSorted(): bool`, (xs: unknown[]) =>
-      xs.every((x, i) => i === 0 || compare(xs[i - 1], x) <= 0),
-    );
-    if (elem !== "string") {
-      env.registerFunction(`${l}.sum(): ${elem}`, (xs: unknown[]) =>
-        xs.reduce(
-          (acc: unknown, x) => (typeof x === "bigint" ? (acc as bigint) + x : (acc as number) + (x as number)),
-          elem === "int" ? 0n : 0,
-        ),
-      );
-    }
-    env.registerFunction(`${l}.min(): ${elem}`, (xs: unknown[]) => {
-      if (xs.length === 0) throw new Error("min called on empty list");
-      return xs.reduce((a, b) => (compare(b, a) < 0 ? b : a));
-    });
-    env.registerFunction(`${l}.max(): ${elem}`, (xs: unknown[]) => {
-      if (xs.length === 0) throw new Error("max called on empty list");
-      return xs.reduce((a, b) => (compare(b, a) > 0 ? b : a));
-    });
-    env.registerFunction(`${l}.indexOf(${elem}): int`, (xs: unknown[], v: unknown) =>
-      BigInt(xs.findIndex((x) => celEqual(x, v))),
-    );
-    env.registerFunction(`${l}.lastIndexOf(${elem}): int`, (xs: unknown[], v: unknown) => {
-      for (let i = xs.length - 1; i >= 0; i--) if (celEqual(xs[i], v)) return BigInt(i);
-      return -1n;
-    });
-  }
-  return env;
-}
-
-function celEqual(a: unknown, b: unknown): boolean {
-  if (typeof a === "bigint" || typeof b === "bigint") return typeof a === typeof b ? a === b : Number(a) === Number(b);
-  return deepEqual(a, b);
-}
-
 let env: Environment | undefined;
+/** The Kubernetes CEL libraries, as admission expressions have them; `self` and `oldSelf` are undeclared (dyn). */
 const celEnv = () => {
-  env ??= environment();
+  env ??= kubernetesEnvironment({ unlistedVariablesAreDyn: true });
   return env;
 };
 
