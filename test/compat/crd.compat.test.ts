@@ -18,6 +18,11 @@ const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDisco
 interface Step extends KubectlStep {
   /** Compare only the exit code (outputs that carry server-specific data). */
   codeOnly?: boolean;
+  /**
+   * Run again (up to 30 s) until it succeeds: kube-apiserver publishes a new CRD's OpenAPI a few seconds after
+   * the CRD is Established, so `kubectl explain` right after `wait` may not find it yet on a busy machine.
+   */
+  untilOk?: boolean;
 }
 
 /** What may differ between two correct servers: identities, times, revisions, ages. */
@@ -178,8 +183,8 @@ function scenario(ns: string): Step[] {
     { args: ["get", "crd", `widgets.${GROUP}`] },
     { args: ["get", "crd", `widgets.${GROUP}`, "-o", "yaml"] },
     { args: ["api-resources", `--api-group=${GROUP}`] },
-    { args: ["explain", "widgets.spec"] },
-    { args: ["explain", "widgets", "--recursive"] },
+    { args: ["explain", "widgets.spec"], untilOk: true },
+    { args: ["explain", "widgets", "--recursive"], untilOk: true },
     // Definitions kube refuses, each for its own reasons.
     {
       args: ["create", "-f", "-"],
@@ -460,7 +465,14 @@ describe("compat: CustomResourceDefinitions and custom resources against kube-ap
   it(`kubectl ${KUBE_VERSION}: every step prints the same on both servers`, async () => {
     const differences: string[] = [];
     for (const step of scenario("crd-compat")) {
-      const [kube, ours] = await sides.onBoth((s) => s.kubectl(step.args, { stdin: step.stdin }));
+      const [kube, ours] = await sides.onBoth(async (s) => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const r = await s.kubectl(step.args, { stdin: step.stdin });
+          if (!step.untilOk || r.code === 0 || Date.now() > deadline) return r;
+          await new Promise((done) => setTimeout(done, 1_000));
+        }
+      });
       const show = (r: typeof kube) =>
         step.codeOnly ? `exit ${r.code}` : `exit ${r.code}\n${normalise(r.stdout)}\n${normalise(r.stderr)}`;
       if (process.env.TRACE_CRD)

@@ -201,9 +201,9 @@ describe("store (real etcd)", () => {
   });
 
   it("settles every call made under load across an etcd kill -9, a graceful stop and the restarts", async () => {
-    // Each call either answers or fails within its deadline (10 s) plus the reconnect backoff: a call
-    // that never settles would stall its caller (the relay, a request) for good.
-    const LIMIT_MS = 15_000;
+    // Each etcd call either answers or fails within its deadline (10 s) plus the reconnect backoff; a store
+    // operation is up to three calls in a row. One that never settles would stall its caller for good.
+    const LIMIT_MS = 40_000;
     const pending = new Map<number, { what: string; since: number }>();
     const overdue: string[] = [];
     const acked = new Map<string, string>();
@@ -253,25 +253,34 @@ describe("store (real etcd)", () => {
       }
     };
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+    // Calls in flight when etcd goes away (each outage must catch some, or the test proves nothing).
+    const inFlight: number[] = [];
     try {
       await new Promise((r) => setTimeout(r, 1_000));
+      inFlight.push(pending.size);
       await etcd.kill();
       await new Promise((r) => setTimeout(r, 700));
+      const okBeforeRestart = ok;
       await etcd.start();
-      await waitFor("writes after the kill", async () => ok > 0 && [...acked.values()].length > 0, 30_000);
+      await waitFor("calls to succeed after the kill", async () => ok > okBeforeRestart + 100, 60_000);
       await new Promise((r) => setTimeout(r, 1_000));
+      inFlight.push(pending.size);
       await etcd.stop();
       await new Promise((r) => setTimeout(r, 700));
       await etcd.start();
       const before = ok;
-      await waitFor("calls to succeed after the graceful stop", async () => ok > before + 100, 30_000);
+      await waitFor("calls to succeed after the graceful stop", async () => ok > before + 100, 60_000);
     } finally {
       stop = true;
       await Promise.all(workers);
       clearInterval(watchdog);
     }
     assert.deepEqual(overdue, [], `calls that never settled: ${overdue.join("; ")}`);
-    assert.ok(failed > 0, "etcd going away failed no call: the test did not reach a call in flight");
+    // Calls in flight may fail or, once etcd is back within their deadline, succeed: both are settling.
+    assert.ok(
+      inFlight.every((n) => n > 0),
+      `calls in flight when etcd went away: ${inFlight.join(", ")} (${failed} failed)`,
+    );
     // Every acknowledged write is there (or was overwritten by a later acknowledged one of the same worker).
     for (const [name, rv] of acked) {
       const cur = await store.get(ref(name));
